@@ -1,0 +1,48 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "runbook",
+    products: [
+        .executable(name: "runbook", targets: ["runbook"]),
+        .library(name: "RunbookCore", targets: ["RunbookCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(
+            name: "RunbookCore",
+            dependencies: [
+                "CYAML",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(
+            name: "runbook",
+            dependencies: [
+                "RunbookCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "RunbookCoreTests",
+            dependencies: ["RunbookCore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "RunbookIntegrationTests",
+            dependencies: ["RunbookCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,13 @@
+import ArgumentParser
+import RunbookCore
+
+@main
+struct Runbook: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runbook",
+        abstract: "Validate, check credentials for, and run Ansible playbooks against AWS in a container.",
+        version: RunbookVersion.current,
+        subcommands: [
+        ]
+    )
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// Drives the built `runbook` binary the way a user does: arguments in; status, stdout, stderr out.
+struct RunbookFixture {
+    /// The result of one run of the binary.
+    struct Result {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    /// The built binary: `RUNBOOK_BINARY`, else `runbook` beside the test bundle in the build folder.
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["RUNBOOK_BINARY"] {
+            return URL(fileURLWithPath: path)
+        }
+        var url = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            let candidate = url.appendingPathComponent("runbook")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            url.deleteLastPathComponent()
+        }
+        return URL(fileURLWithPath: ".build/debug/runbook")
+    }
+
+    /// Whether the tests run in CI, where nothing may be skipped for a missing service.
+    static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
+
+    /// Runs the binary with `arguments` in `directory`, with `environment` replacing the listed variables.
+    static func run(
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:],
+        input: Data? = nil
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("rb-out-\(UUID().uuidString)")
+        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("rb-err-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        // Files, not pipes: a pipe that fills up while we wait would hang the child.
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        if let input {
+            let inURL = FileManager.default.temporaryDirectory.appendingPathComponent("rb-in-\(UUID().uuidString)")
+            try input.write(to: inURL)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        try process.run()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            standardOutput: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+            standardError: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    }
+}
+
+@Suite struct BinaryTests {
+    @Test func versionPrintsTheVersion() throws {
+        let result = try RunbookFixture.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("0.1.0"))
+    }
+}
