@@ -1,0 +1,8 @@
+/// Something that can say whether an Ansible host pattern (`web`, `web:&prod`, `!db`, `web[0:2]`)
+/// selects any host. A static inventory conforms; the playbook validator uses it for the
+/// "hosts pattern matches nothing" warning.
+public protocol HostPatternMatching: Sendable {
+    /// Whether `pattern` selects at least one host; nil when it cannot be judged statically
+    /// (templates, dynamic inventory plugins).
+    func matchesAnyHost(_ pattern: String) -> Bool?
+}
