@@ -1,0 +1,116 @@
+import Foundation
+
+/// Assembles the container run for one `runbook apply`: mounts, user, environment by name, the
+/// callback plugin, and the ansible-playbook command.
+public struct ApplyPlan: Sendable {
+    /// Where runbook's per-run files (callback plugin, events, passwd) appear inside the container.
+    public static let supportTarget = "/opt/runbook-run"
+
+    /// The workspace's absolute path, mounted at the same path.
+    public var workspace: String
+    /// The image reference.
+    public var image: String
+    /// The ansible-playbook arguments.
+    public var playbook: PlaybookArguments
+    /// A short unique id for this run (names the container).
+    public var runID: String
+    /// Names of variables whose values reach the container from the engine client's environment.
+    public var passthroughNames: [String]
+    /// The host folder holding this run's support files.
+    public var supportDirectory: String
+    /// The user the container runs as.
+    public var user: ContainerUser
+    /// The ssh-agent socket to forward, when set.
+    public var sshAuthSock: String?
+    /// The user's ~/.ssh to mount read-only, when wanted and present.
+    public var sshDirectory: String?
+    /// `--network` mode.
+    public var network: String?
+    /// Whether runbook has a terminal (then the container gets one, and colours).
+    public var tty: Bool
+    /// Extra engine options for `run`.
+    public var extraOptions: [String]
+
+    /// Makes a plan.
+    public init(
+        workspace: String, image: String, playbook: PlaybookArguments, runID: String, passthroughNames: [String],
+        supportDirectory: String, user: ContainerUser = ContainerUser(), sshAuthSock: String? = nil,
+        sshDirectory: String? = nil, network: String? = nil, tty: Bool = false, extraOptions: [String] = []
+    ) {
+        self.workspace = workspace
+        self.image = image
+        self.playbook = playbook
+        self.runID = runID
+        self.passthroughNames = passthroughNames
+        self.supportDirectory = supportDirectory
+        self.user = user
+        self.sshAuthSock = sshAuthSock
+        self.sshDirectory = sshDirectory
+        self.network = network
+        self.tty = tty
+        self.extraOptions = extraOptions
+    }
+
+    /// The container's name.
+    public var containerName: String { "runbook-\(runID)" }
+
+    /// The host path of the events file the callback plugin writes.
+    public var eventsFile: String { supportDirectory + "/events.jsonl" }
+
+    /// Variables set inside the container, all of them non-secret.
+    public var environment: [String: String] {
+        var env = [
+            "HOME": user.home,
+            "ANSIBLE_CALLBACK_PLUGINS": Self.supportTarget + "/callback",
+            "ANSIBLE_CALLBACKS_ENABLED": CallbackPlugin.name,
+            "RUNBOOK_EVENTS_FILE": Self.supportTarget + "/events.jsonl",
+            "PYTHONUNBUFFERED": "1",
+        ]
+        if tty { env["ANSIBLE_FORCE_COLOR"] = "1" }
+        if sshAuthSock != nil { env["SSH_AUTH_SOCK"] = Self.supportTarget + "/ssh-agent.sock" }
+        return env
+    }
+
+    /// The container run.
+    public var spec: ContainerRunSpec {
+        var spec = ContainerRunSpec(
+            image: image, name: containerName, workingDirectory: workspace, command: playbook.commandLine)
+        spec.labels = ["runbook.run": runID, "runbook.workspace": workspace, "runbook.managed": "true"]
+        spec.user = user.userArgument
+        spec.network = network
+        spec.tty = tty
+        spec.tmpfs = [user.home]
+        spec.environment = environment
+        spec.environmentNames = passthroughNames.filter { environment[$0] == nil }
+        spec.mounts = [
+            Mount(workspace, at: workspace, readOnly: false),
+            Mount(supportDirectory + "/callback", at: Self.supportTarget + "/callback", readOnly: true),
+            Mount(eventsFile, at: Self.supportTarget + "/events.jsonl", readOnly: false),
+        ]
+        if user.uid != 0 {
+            spec.mounts += [
+                Mount(supportDirectory + "/passwd", at: "/etc/passwd", readOnly: true),
+                Mount(supportDirectory + "/group", at: "/etc/group", readOnly: true),
+            ]
+        }
+        if let sshAuthSock {
+            spec.mounts.append(Mount(sshAuthSock, at: Self.supportTarget + "/ssh-agent.sock", readOnly: false))
+        }
+        if let sshDirectory {
+            spec.mounts.append(Mount(sshDirectory, at: user.home + "/.ssh", readOnly: true))
+        }
+        spec.extraOptions = extraOptions
+        return spec
+    }
+
+    /// Writes the support files (callback plugin, empty events file, passwd, group) into `supportDirectory`.
+    public func writeSupportFiles() throws {
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: supportDirectory + "/callback", withIntermediateDirectories: true)
+        try Data(CallbackPlugin.source.utf8).write(
+            to: URL(fileURLWithPath: supportDirectory + "/callback/" + CallbackPlugin.fileName))
+        try Data().write(to: URL(fileURLWithPath: eventsFile))
+        try Data(user.passwd.utf8).write(to: URL(fileURLWithPath: supportDirectory + "/passwd"))
+        try Data(user.group.utf8).write(to: URL(fileURLWithPath: supportDirectory + "/group"))
+    }
+}

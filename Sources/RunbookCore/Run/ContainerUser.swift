@@ -1,0 +1,36 @@
+import Foundation
+
+/// The invoking user as the container sees it: uid:gid, and passwd/group entries so tools that
+/// look the user up (ssh does) find one.
+public struct ContainerUser: Sendable, Hashable {
+    /// The user id.
+    public var uid: UInt32
+    /// The group id.
+    public var gid: UInt32
+    /// HOME inside the container (a writable tmpfs).
+    public var home: String
+
+    /// Makes a container user.
+    public init(uid: UInt32 = getuid(), gid: UInt32 = getgid(), home: String = "/tmp/runbook-home") {
+        self.uid = uid
+        self.gid = gid
+        self.home = home
+    }
+
+    /// The `--user` value.
+    public var userArgument: String { "\(uid):\(gid)" }
+
+    /// An /etc/passwd for the container: root plus this user (unless it is root).
+    public var passwd: String {
+        var text = "root:x:0:0:root:/root:/bin/sh\n"
+        if uid != 0 { text += "runbook:x:\(uid):\(gid):runbook:\(home):/bin/sh\n" }
+        return text
+    }
+
+    /// An /etc/group for the container.
+    public var group: String {
+        var text = "root:x:0:\n"
+        if gid != 0 { text += "runbook:x:\(gid):\n" }
+        return text
+    }
+}
