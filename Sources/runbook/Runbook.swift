@@ -8,6 +8,9 @@ struct Runbook: AsyncParsableCommand {
         abstract: "Validate, check credentials for, and run Ansible playbooks against AWS in a container.",
         version: RunbookVersion.current,
         subcommands: [
+            Config.self,
+            Init.self,
+            CI.self,
         ]
     )
 }

@@ -73,3 +73,35 @@ struct RunbookFixture {
         #expect(result.standardOutput.contains("0.1.0"))
     }
 }
+
+@Suite struct WorkspaceCommandTests {
+    @Test func initThenConfigShowsTheFileAsSource() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ws-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let created = try RunbookFixture.run(["init", dir.path, "--ci", "gitlab"])
+        #expect(created.status == 0)
+        #expect(created.standardOutput.contains("created  .gitlab-ci.yml"))
+        let config = try RunbookFixture.run(["config", "--workspace", dir.path], environment: ["RUNBOOK_NETWORK": "host"])
+        #expect(config.status == 0)
+        #expect(config.standardOutput.contains("runbook.yml:5)"))
+        #expect(config.standardOutput.contains("network             host  (environment RUNBOOK_NETWORK)"))
+    }
+
+    @Test func badSettingsFileExits64WithFileAndLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ws-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Data("image: x\nnetwrk: host\n".utf8).write(to: dir.appendingPathComponent("runbook.yml"))
+        let result = try RunbookFixture.run(["config", "--workspace", dir.path])
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("runbook.yml:2:1: unknown setting 'netwrk'; did you mean 'network'?"))
+    }
+
+    @Test func ciPrintsThePipelineWithTheConfiguredImage() throws {
+        let result = try RunbookFixture.run(["ci", "bitbucket"], environment: ["RUNBOOK_IMAGE": "reg.local/ops/aws:7"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("image: reg.local/ops/aws:7"))
+        let bad = try RunbookFixture.run(["ci", "jenkins"])
+        #expect(bad.status == 64)
+    }
+}
