@@ -10,6 +10,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case unavailable = 69
     case software = 70
     case cantCreate = 73
+    case tempFailure = 75
     case noPermission = 77
     case interrupted = 130
     case terminated = 143

@@ -1,0 +1,124 @@
+import Foundation
+import Synchronization
+
+/// How a run ended, with the results gathered from the callback plugin's events.
+public struct RunOutcome: Sendable {
+    /// ansible-playbook's exit status (passed through), or 130/143 when a signal stopped the run.
+    public var status: Int32
+    /// The signal that stopped the run, if one did.
+    public var signal: Int32?
+    /// Whether the run was stopped because its time limit ran out.
+    public var timedOut: Bool
+    /// Per-host counts and per-task results.
+    public var summary: RunSummary
+    /// The events in the order they arrived.
+    public var events: [RunEvent]
+}
+
+/// Runs ansible-playbook (in a container, or directly inside the image), streams its output line by
+/// line with secrets masked, follows the callback plugin's events, and stops the run on SIGINT/SIGTERM
+/// or when its time limit runs out.
+public struct PlaybookRunner: Sendable {
+    /// Starts processes.
+    public var runner: any ProcessRunning
+    /// Masks secret values in every line shown.
+    public var masker: SecretMasker
+    /// Receives each output line (already masked).
+    public var output: @Sendable (OutputLine) -> Void
+    /// Receives each event as it arrives.
+    public var onEvent: @Sendable (RunEvent) -> Void
+    /// Whether to catch SIGINT/SIGTERM (off in unit tests).
+    public var trapSignals: Bool
+
+    /// Makes a runner.
+    public init(
+        runner: any ProcessRunning, masker: SecretMasker, trapSignals: Bool = true,
+        output: @escaping @Sendable (OutputLine) -> Void = PlaybookRunner.printLine,
+        onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }
+    ) {
+        self.runner = runner
+        self.masker = masker
+        self.trapSignals = trapSignals
+        self.output = output
+        self.onEvent = onEvent
+    }
+
+    /// Writes a line to runbook's standard output or standard error.
+    public static let printLine: @Sendable (OutputLine) -> Void = { line in
+        let handle = line.stream == .standardOutput ? FileHandle.standardOutput : FileHandle.standardError
+        handle.write(Data((line.text + "\n").utf8))
+    }
+
+    /// Runs `process` to the end. `stop` is called (once) when a signal or the time limit ends the run
+    /// early, to stop what `process` started (e.g. `docker stop`); the process itself is then torn down.
+    public func run(
+        _ process: ProcessSpec, eventsFile: String, timeout: Duration? = nil,
+        stop: @escaping @Sendable () async -> Void = {}
+    ) async throws -> RunOutcome {
+        let collected = Mutex<(RunSummary, [RunEvent])>((RunSummary(), []))
+        let onEvent = self.onEvent
+        let tailer = Task {
+            await EventTailer(path: eventsFile).follow { event in
+                collected.withLock { state in
+                    state.0.add(event)
+                    state.1.append(event)
+                }
+                onEvent(event)
+            }
+        }
+        let trap = trapSignals ? SignalTrap() : nil
+        defer { trap?.cancel() }
+
+        enum Ending: Sendable {
+            case exited(Int32)
+            case signal(Int32)
+            case timeout
+        }
+        let masker = self.masker
+        let output = self.output
+        let runner = self.runner
+        let ending: Ending = try await withThrowingTaskGroup(of: Ending?.self) { group in
+            group.addTask {
+                let status = try await runner.stream(process) { line in
+                    output(OutputLine(line.stream, masker(line.text)))
+                }
+                return .exited(status)
+            }
+            if let trap {
+                group.addTask { await trap.next().map { .signal($0) } }
+            }
+            if let timeout {
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return .timeout
+                }
+            }
+            while let next = try await group.next() {
+                guard let ending = next else { continue }
+                if case .exited = ending {
+                    group.cancelAll()
+                    return ending
+                }
+                // A signal or the time limit: stop the run properly, then let the stream end.
+                await stop()
+                group.cancelAll()
+                return ending
+            }
+            return .exited(70)
+        }
+        tailer.cancel()
+        await tailer.value
+        let (summary, events) = collected.withLock { $0 }
+        switch ending {
+        case .exited(let status):
+            return RunOutcome(status: status, signal: nil, timedOut: false, summary: summary, events: events)
+        case .signal(let number):
+            return RunOutcome(
+                status: SignalTrap.exitStatus(for: number), signal: number, timedOut: false, summary: summary,
+                events: events)
+        case .timeout:
+            return RunOutcome(
+                status: ExitStatus.tempFailure.rawValue, signal: nil, timedOut: true, summary: summary, events: events)
+        }
+    }
+}

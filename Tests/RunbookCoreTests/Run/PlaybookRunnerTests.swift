@@ -1,0 +1,54 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import RunbookCore
+
+@Suite struct PlaybookRunnerTests {
+    private func eventsFile() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ev-\(UUID().uuidString).jsonl").path
+        FileManager.default.createFile(atPath: path, contents: nil)
+        return path
+    }
+
+    @Test func streamsMaskedLinesFollowsEventsAndPassesTheStatusThrough() async throws {
+        let events = try eventsFile()
+        defer { try? FileManager.default.removeItem(atPath: events) }
+        let script = """
+            echo "secret is $TOKEN"
+            echo '{"event": "play_start", "play": "p"}' >> "$EVENTS"
+            echo '{"event": "host_result", "host": "h1", "task": "t", "status": "changed", "duration": 1.5}' >> "$EVENTS"
+            echo "to stderr" >&2
+            exit 4
+            """
+        let lines = Mutex<[OutputLine]>([])
+        let runner = PlaybookRunner(
+            runner: SubprocessRunner(), masker: SecretMasker(secrets: ["s3cr3t-value"]), trapSignals: false,
+            output: { line in lines.withLock { $0.append(line) } })
+        let outcome = try await runner.run(
+            ProcessSpec("/bin/sh", ["-c", script], environment: ["TOKEN": "s3cr3t-value", "EVENTS": events]),
+            eventsFile: events)
+        #expect(outcome.status == 4)
+        #expect(!outcome.timedOut)
+        let seen = lines.withLock { $0 }
+        #expect(seen.contains(OutputLine(.standardOutput, "secret is ****")))
+        #expect(seen.contains(OutputLine(.standardError, "to stderr")))
+        #expect(outcome.events.map(\.event) == ["play_start", "host_result"])
+        #expect(outcome.summary.hosts["h1"]?.changed == 1)
+    }
+
+    @Test func timeLimitStopsTheRunAndCallsStop() async throws {
+        let events = try eventsFile()
+        defer { try? FileManager.default.removeItem(atPath: events) }
+        let stopped = Mutex(false)
+        let runner = PlaybookRunner(runner: SubprocessRunner(), masker: SecretMasker(secrets: []), trapSignals: false)
+        let start = ContinuousClock.now
+        let outcome = try await runner.run(
+            ProcessSpec("/bin/sleep", ["30"]), eventsFile: events, timeout: .milliseconds(300),
+            stop: { stopped.withLock { $0 = true } })
+        #expect(outcome.timedOut)
+        #expect(outcome.status == 75)
+        #expect(stopped.withLock { $0 })
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+}
