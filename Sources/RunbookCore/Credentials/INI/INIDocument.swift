@@ -51,7 +51,8 @@ public struct INIDocument: Sendable, Hashable {
     public init(parsing text: String, path: String) {
         self.path = path
         var parser = INIParser(path: path)
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+        for (index, line) in lines.enumerated() {
             parser.consume(line, number: index + 1)
         }
         parser.finish()
@@ -69,8 +70,8 @@ private struct INIParser {
 
     init(path: String) { self.path = path }
 
-    mutating func consume(_ raw: Substring, number: Int) {
-        let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+    mutating func consume(_ line: Substring, number: Int) {
+
         let trimmed = line.trimmingWhitespace()
         if trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { return }
         let indent = line.prefix { $0 == " " || $0 == "\t" }.count
