@@ -65,6 +65,7 @@ struct Creds: AsyncParsableCommand {
                 report.resolved = try await resolver.verify(inspection, options)
             } catch let error as RunbookError {
                 failure = error
+                report.onlineFailed = true
             }
         }
         if format == .json {

@@ -8,6 +8,8 @@ public struct CredentialReport: Sendable {
     public var inspection: CredentialInspection
     /// The verified credentials, when checked online.
     public var resolved: ResolvedCredentials?
+    /// Whether an online check was tried and failed (the error is reported separately).
+    public var onlineFailed = false
 
     /// Makes a report.
     public init(inspection: CredentialInspection, resolved: ResolvedCredentials? = nil) {
@@ -85,6 +87,8 @@ public struct CredentialReport: Sendable {
         if let identity = resolved?.identity {
             fields.append(("account", identity.account))
             fields.append(("arn", identity.arn))
+        } else if onlineFailed {
+            fields.append(("online", "failed (see the error)"))
         } else {
             fields.append(("online", "not checked (add --online to ask STS)"))
         }
