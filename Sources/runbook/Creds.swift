@@ -26,7 +26,9 @@ struct Creds: AsyncParsableCommand {
     @Flag(name: .long, help: "Only check offline (the default for this command).")
     var offline = false
 
-    @Option(name: .long, help: ArgumentHelp("The profile to use; the environment's keys are then ignored.", valueName: "name"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The profile to use; the environment's keys are then ignored.", valueName: "name"))
     var profile: String?
 
     @Option(name: .long, help: ArgumentHelp("The STS endpoint.", valueName: "url"))

@@ -18,7 +18,8 @@ private struct CredsHome {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-creds-\(UUID().uuidString)")
 
     init(config: String? = nil, credentials: String? = nil) throws {
-        try FileManager.default.createDirectory(at: url.appendingPathComponent(".aws"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: url.appendingPathComponent(".aws"), withIntermediateDirectories: true)
         if let config { try write(".aws/config", config) }
         if let credentials {
             try write(".aws/credentials", credentials)
@@ -30,17 +31,22 @@ private struct CredsHome {
 
     func write(_ relative: String, _ text: String, executable: Bool = false) throws {
         try Data(text.utf8).write(to: url.appendingPathComponent(relative))
-        if executable { try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path(relative)) }
+        if executable {
+            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path(relative))
+        }
     }
 
     func run(_ arguments: [String], _ variables: [String: String] = [:]) throws -> RunbookFixture.Result {
         var environment: [String: String?] = [:]
-        for name in ProcessInfo.processInfo.environment.keys where name.hasPrefix("AWS_") { environment[name] = .some(nil) }
+        for name in ProcessInfo.processInfo.environment.keys where name.hasPrefix("AWS_") {
+            environment[name] = .some(nil)
+        }
         environment["HOME"] = url.path
         environment["AWS_EC2_METADATA_DISABLED"] = "true"
         for (name, value) in variables { environment[name] = value }
         let result = try RunbookFixture.run(["creds"] + arguments, environment: environment)
-        #expect(!result.standardOutput.contains(secret) && !result.standardError.contains(secret), "a secret was printed")
+        #expect(
+            !result.standardOutput.contains(secret) && !result.standardError.contains(secret), "a secret was printed")
         return result
     }
 
@@ -71,9 +77,11 @@ struct CredsTests {
             config: "[profile ops]\nregion = eu-central-1\n",
             credentials: "[ops]\naws_access_key_id = \(key)\naws_secret_access_key = \(secret)\n")
         defer { home.cleanUp() }
-        let result = try home.run(["--online", "--profile", "ops", "--format", "json"], ["AWS_ENDPOINT_URL_STS": try moto()])
+        let result = try home.run(
+            ["--online", "--profile", "ops", "--format", "json"], ["AWS_ENDPOINT_URL_STS": try moto()])
         #expect(result.status == 0, "\(result.standardError)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         #expect(json["source"] as? String == "file")
         #expect((json["sourceDetail"] as? String)?.hasSuffix(".aws/credentials:2)") == true)
         #expect(json["region"] as? String == "eu-central-1")
@@ -91,7 +99,8 @@ struct CredsTests {
                 """,
             credentials: "[base]\naws_access_key_id = \(key)\naws_secret_access_key = \(secret)\n")
         defer { home.cleanUp() }
-        let result = try home.run(["--online", "--profile", "deploy", "--expect-account", "123456789012"], ["AWS_ENDPOINT_URL": try moto()])
+        let result = try home.run(
+            ["--online", "--profile", "deploy", "--expect-account", "123456789012"], ["AWS_ENDPOINT_URL": try moto()])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("role arn:aws:iam::123456789012:role/deploy of profile deploy"))
         #expect(result.standardOutput.contains("assumed-role/deploy/runbook-test"))
@@ -122,7 +131,9 @@ struct CredsTests {
             #!/bin/sh
             echo '{"Version": 1, "AccessKeyId": "\(key)", "SecretAccessKey": "\(secret)"}'
             """, executable: true)
-        try home.write(".aws/config", "[default]\ncredential_process = \"\(home.path("get creds.sh"))\" --ignored-arg\nregion = eu-west-1\n")
+        try home.write(
+            ".aws/config",
+            "[default]\ncredential_process = \"\(home.path("get creds.sh"))\" --ignored-arg\nregion = eu-west-1\n")
         let result = try home.run(["--online", "--endpoint-url", try moto()])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("credential_process of profile default"))
@@ -136,11 +147,13 @@ struct CredsTests {
         let good = try #require(env["RUNBOOK_TEST_MOTO_AUTH_SECRET"])
         let home = try CredsHome()
         defer { home.cleanUp() }
-        let accepted = try home.run(["--online", "--endpoint-url", authURL], ["AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": good])
+        let accepted = try home.run(
+            ["--online", "--endpoint-url", authURL], ["AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": good])
         #expect(accepted.status == 0, "\(accepted.standardError)")
         #expect(accepted.standardOutput.contains("user/runbook-ci"))
         let wrong = String(good.dropLast()) + (good.hasSuffix("A") ? "B" : "A")
-        let rejected = try home.run(["--online", "--endpoint-url", authURL], ["AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": wrong])
+        let rejected = try home.run(
+            ["--online", "--endpoint-url", authURL], ["AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": wrong])
         #expect(rejected.status == 77)
         #expect(rejected.standardError.contains("rejected the signature"))
     }
@@ -168,7 +181,8 @@ struct CredsTests {
     }
 
     @Test func missingProfileIsExit77AndListsProfiles() throws {
-        let home = try CredsHome(credentials: "[alpha]\naws_access_key_id = \(key)\naws_secret_access_key = \(secret)\n")
+        let home = try CredsHome(
+            credentials: "[alpha]\naws_access_key_id = \(key)\naws_secret_access_key = \(secret)\n")
         defer { home.cleanUp() }
         let result = try home.run(["--profile", "beta"])
         #expect(result.status == 77)

@@ -32,8 +32,11 @@ private let botocoreSigner = """
     func runbookSignsAsBotocoreDoes(_ token: String?) async throws {
         let credentials = AWSCredentials(accessKeyId: exampleKey, secretAccessKey: exampleSecret, sessionToken: token)
         let endpoint = try #require(URL(string: "http://127.0.0.1:5000/"))
-        let client = STSClient(endpoint: endpoint, signingRegion: "eu-west-1", transport: NoNetwork(), now: { fixedNow })
-        let request = client.request("AssumeRole", [("RoleArn", "arn:aws:iam::123456789012:role/dev"), ("RoleSessionName", "a b~c")], signedWith: credentials)
+        let client = STSClient(
+            endpoint: endpoint, signingRegion: "eu-west-1", transport: NoNetwork(), now: { fixedNow })
+        let request = client.request(
+            "AssumeRole", [("RoleArn", "arn:aws:iam::123456789012:role/dev"), ("RoleSessionName", "a b~c")],
+            signedWith: credentials)
         let ours = try #require(request.headers.first { $0.name == "Authorization" }?.value)
 
         var spec: [String: Any] = [

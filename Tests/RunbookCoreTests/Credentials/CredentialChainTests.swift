@@ -19,7 +19,11 @@ private let keysFile = """
         let home = try TemporaryHome(credentials: keysFile)
         defer { home.cleanUp() }
         let inspection = await resolver(
-            home, ["AWS_ACCESS_KEY_ID": "AKIAI44QH8DHBEXAMPLE", "AWS_SECRET_ACCESS_KEY": exampleSecret, "AWS_REGION": "eu-west-1"]
+            home,
+            [
+                "AWS_ACCESS_KEY_ID": "AKIAI44QH8DHBEXAMPLE", "AWS_SECRET_ACCESS_KEY": exampleSecret,
+                "AWS_REGION": "eu-west-1",
+            ]
         ).inspect(CredentialOptions())
         #expect(inspection.source == .environment)
         #expect(inspection.credentials?.maskedKeyId == "AKIA…MPLE")
@@ -32,7 +36,10 @@ private let keysFile = """
         defer { home.cleanUp() }
         let env = ["AWS_ACCESS_KEY_ID": exampleKey, "AWS_SECRET_ACCESS_KEY": exampleSecret]
         let flagged = await resolver(home, env).inspect(CredentialOptions(profile: "base"))
-        #expect(flagged.source == .sharedFile(profile: "base", location: .init(file: home.path(".aws/credentials"), line: 6, column: 1)))
+        #expect(
+            flagged.source
+                == .sharedFile(
+                    profile: "base", location: .init(file: home.path(".aws/credentials"), line: 6, column: 1)))
         let variable = await resolver(home, env.merging(["AWS_PROFILE": "base"]) { $1 }).inspect(CredentialOptions())
         #expect(variable.source == .environment)
         #expect(variable.profile == "base")
@@ -54,7 +61,10 @@ private let keysFile = """
         try home.write("elsewhere/conf", "[profile base]\nregion = sa-east-1\n")
         let inspection = await resolver(
             home,
-            ["AWS_SHARED_CREDENTIALS_FILE": "$HOME/elsewhere/creds", "AWS_CONFIG_FILE": "~/elsewhere/conf", "AWS_PROFILE": "base"]
+            [
+                "AWS_SHARED_CREDENTIALS_FILE": "$HOME/elsewhere/creds", "AWS_CONFIG_FILE": "~/elsewhere/conf",
+                "AWS_PROFILE": "base",
+            ]
         ).inspect(CredentialOptions())
         #expect(inspection.source?.kind == "file")
         #expect(inspection.region?.name == "sa-east-1")
@@ -116,10 +126,16 @@ private let keysFile = """
         try home.write("token", "eyJhbGciOi.example.token\n")
         let inspection = await resolver(
             home,
-            ["AWS_WEB_IDENTITY_TOKEN_FILE": home.path("token"), "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/ci",
-             "AWS_ROLE_SESSION_NAME": "pipeline"]
+            [
+                "AWS_WEB_IDENTITY_TOKEN_FILE": home.path("token"), "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/ci",
+                "AWS_ROLE_SESSION_NAME": "pipeline",
+            ]
         ).inspect(CredentialOptions())
-        #expect(inspection.source == .webIdentity(roleArn: "arn:aws:iam::123456789012:role/ci", tokenFile: home.path("token"), sessionName: "pipeline", location: nil))
+        #expect(
+            inspection.source
+                == .webIdentity(
+                    roleArn: "arn:aws:iam::123456789012:role/ci", tokenFile: home.path("token"),
+                    sessionName: "pipeline", location: nil))
         #expect(!inspection.hasErrors)
     }
 
@@ -127,7 +143,8 @@ private let keysFile = """
         let home = try TemporaryHome()
         defer { home.cleanUp() }
         let inspection = await resolver(
-            home, ["AWS_WEB_IDENTITY_TOKEN_FILE": "/nonexistent/token", "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/ci"]
+            home,
+            ["AWS_WEB_IDENTITY_TOKEN_FILE": "/nonexistent/token", "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/ci"]
         ).inspect(CredentialOptions())
         #expect(inspection.findings.map(\.rule) == ["web-identity-token"])
     }
@@ -186,13 +203,21 @@ private let keysFile = """
             """
         let home = try TemporaryHome(config: config)
         defer { home.cleanUp() }
-        let settings = SSOSettings(startURL: "https://corp.awsapps.com/start", region: "eu-west-1", accountId: "123456789012", roleName: "Admin")
+        let settings = SSOSettings(
+            startURL: "https://corp.awsapps.com/start", region: "eu-west-1", accountId: "123456789012",
+            roleName: "Admin")
         let cachePath = SSOTokenCache(homeDirectory: home.url.path).path(for: settings)
-        try home.write(String(cachePath.dropFirst(home.url.path.count + 1)), #"{"accessToken": "bearer", "expiresAt": "2024-05-01T20:00:00Z"}"#)
+        try home.write(
+            String(cachePath.dropFirst(home.url.path.count + 1)),
+            #"{"accessToken": "bearer", "expiresAt": "2024-05-01T20:00:00Z"}"#)
         let transport = FakeTransport { request in
             if request.url.host == "portal.sso.eu-west-1.amazonaws.com" {
                 #expect(request.headers.contains(.init("x-amz-sso_bearer_token", "bearer")))
-                return HTTPResponse(status: 200, body: Data(#"{"roleCredentials":{"accessKeyId":"ASIAI44QH8DHBEXAMPLE","secretAccessKey":"\#(exampleSecret)","sessionToken":"t","expiration":1714600000000}}"#.utf8))
+                return HTTPResponse(
+                    status: 200,
+                    body: Data(
+                        #"{"roleCredentials":{"accessKeyId":"ASIAI44QH8DHBEXAMPLE","secretAccessKey":"\#(exampleSecret)","sessionToken":"t","expiration":1714600000000}}"#
+                            .utf8))
             }
             return HTTPResponse(status: 200, body: Data(identityXML.utf8))
         }
@@ -204,10 +229,12 @@ private let keysFile = """
     @Test func containerAndInstanceMetadataAreDetectedNotCalled() async throws {
         let home = try TemporaryHome()
         defer { home.cleanUp() }
-        let inspection = await resolver(home, ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/x"]).inspect(CredentialOptions())
+        let inspection = await resolver(home, ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/x"]).inspect(
+            CredentialOptions())
         #expect(inspection.source == .container(variable: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))
         await #expect(throws: RunbookError.self) {
-            _ = try await resolver(home, ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/x"]).resolve(CredentialOptions())
+            _ = try await resolver(home, ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/x"]).resolve(
+                CredentialOptions())
         }
     }
 

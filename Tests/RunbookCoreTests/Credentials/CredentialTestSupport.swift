@@ -9,7 +9,8 @@ struct TemporaryHome {
 
     init(config: String? = nil, credentials: String? = nil, credentialsMode: Int = 0o600) throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-home-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url.appendingPathComponent(".aws"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: url.appendingPathComponent(".aws"), withIntermediateDirectories: true)
         if let config { try write(".aws/config", config) }
         if let credentials {
             try write(".aws/credentials", credentials)
@@ -27,7 +28,8 @@ struct TemporaryHome {
     }
 
     func environment(_ variables: [String: String] = [:]) -> CredentialEnvironment {
-        CredentialEnvironment(variables: variables.merging(["HOME": url.path]) { lhs, _ in lhs }, homeDirectory: url.path)
+        CredentialEnvironment(
+            variables: variables.merging(["HOME": url.path]) { lhs, _ in lhs }, homeDirectory: url.path)
     }
 
     func cleanUp() { try? FileManager.default.removeItem(at: url) }
@@ -81,7 +83,10 @@ let exampleKey = "AKIAIOSFODNN7EXAMPLE"
 let exampleSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 let fixedNow = Date(timeIntervalSince1970: 1_714_564_800)  // 2024-05-01T12:00:00Z
 
-func resolver(_ home: TemporaryHome, _ variables: [String: String] = [:], processes: [String: ProcessOutput] = [:], transport: any HTTPTransport = NoNetwork()) -> CredentialResolver {
+func resolver(
+    _ home: TemporaryHome, _ variables: [String: String] = [:], processes: [String: ProcessOutput] = [:],
+    transport: any HTTPTransport = NoNetwork()
+) -> CredentialResolver {
     CredentialResolver(
         environment: home.environment(variables), processRunner: FakeProcessRunner(outputs: processes),
         transport: transport, now: { fixedNow })

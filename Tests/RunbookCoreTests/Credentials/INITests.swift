@@ -12,10 +12,11 @@ private func fixture(_ name: String) throws -> INIDocument {
     @Test func readsSectionsKeysAndLines() throws {
         let document = try fixture("config")
         #expect(document.errors.isEmpty)
-        #expect(document.sections.map(\.name) == [
-            "default", "profile dev", "profile default", "profile   spaced", "profile 'quoted name'", "stray",
-            "sso-session corp",
-        ])
+        #expect(
+            document.sections.map(\.name) == [
+                "default", "profile dev", "profile default", "profile   spaced", "profile 'quoted name'", "stray",
+                "sso-session corp",
+            ])
         let dev = document.sections[1]
         #expect(dev.line == 7)
         #expect(dev["role_arn"]?.line == 9)

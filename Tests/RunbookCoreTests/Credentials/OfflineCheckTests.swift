@@ -4,7 +4,9 @@ import Testing
 @testable import RunbookCore
 
 @Suite struct OfflineCheckTests {
-    private func rules(_ id: String, _ secret: String = exampleSecret, token: String? = nil, expiration: Date? = nil) -> [String] {
+    private func rules(_ id: String, _ secret: String = exampleSecret, token: String? = nil, expiration: Date? = nil)
+        -> [String]
+    {
         let keys = AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token, expiration: expiration)
         return OfflineChecks.check(keys, origin: "test", at: nil, now: fixedNow).map(\.rule)
     }
@@ -40,7 +42,9 @@ import Testing
     }
 
     @Test func malformedRegionInTheConfigFileHasItsLine() async throws {
-        let home = try TemporaryHome(config: "[default]\nregion = eu-west\n", credentials: "[default]\naws_access_key_id = \(exampleKey)\naws_secret_access_key = \(exampleSecret)\n")
+        let home = try TemporaryHome(
+            config: "[default]\nregion = eu-west\n",
+            credentials: "[default]\naws_access_key_id = \(exampleKey)\naws_secret_access_key = \(exampleSecret)\n")
         defer { home.cleanUp() }
         let inspection = await resolver(home).inspect(CredentialOptions())
         #expect(inspection.findings.map(\.rule) == ["region-shape"])
@@ -69,6 +73,8 @@ import Testing
     @Test func masksKeyIds() {
         #expect(maskKeyId(exampleKey) == "AKIA…MPLE")
         #expect(maskKeyId("SHORT") == "*****")
-        #expect(!String(describing: AWSCredentials(accessKeyId: exampleKey, secretAccessKey: exampleSecret)).contains(exampleSecret))
+        #expect(
+            !String(describing: AWSCredentials(accessKeyId: exampleKey, secretAccessKey: exampleSecret)).contains(
+                exampleSecret))
     }
 }

@@ -29,7 +29,8 @@ struct CredentialChain {
         var inspection = CredentialInspection(profile: name, source: nil, credentials: nil, region: nil, findings: [])
         let profile = store.profiles[name]
         if explicit != nil, profile == nil {
-            let known = store.names.isEmpty ? "no profiles are defined" : "profiles: \(store.names.joined(separator: ", "))"
+            let known =
+                store.names.isEmpty ? "no profiles are defined" : "profiles: \(store.names.joined(separator: ", "))"
             let origin = flag != nil ? "--profile" : "AWS_PROFILE"
             error(
                 "missing-profile",
@@ -88,7 +89,9 @@ struct CredentialChain {
         if !skipEnvironment, let keys = environmentKeys() {
             return keys.map { (.environment, $0) } ?? nil
         }
-        if let profile, profile["role_arn"] != nil, profile["source_profile"] != nil || profile["credential_source"] != nil {
+        if let profile, profile["role_arn"] != nil,
+            profile["source_profile"] != nil || profile["credential_source"] != nil
+        {
             return await assumeRole(profile, visited: [])
         }
         if let found = webIdentity(profile) { return (found, nil) }
@@ -111,7 +114,9 @@ struct CredentialChain {
         let secret = environment["AWS_SECRET_ACCESS_KEY"]
         guard id != nil || secret != nil else { return nil }
         guard let id, let secret else {
-            let (set, unset) = id == nil ? ("AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID") : ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+            let (set, unset) =
+                id == nil
+                ? ("AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID") : ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
             error("partial-keys", "\(set) is set but \(unset) is not; set both, or unset \(set) to use a profile")
             return .some(nil)
         }
@@ -126,7 +131,8 @@ struct CredentialChain {
         let tokenFile = environment["AWS_WEB_IDENTITY_TOKEN_FILE"] ?? profile?["web_identity_token_file"]?.value
         let roleArn = environment["AWS_ROLE_ARN"] ?? profile?["role_arn"]?.value
         guard let tokenFile else { return nil }
-        let location = environment["AWS_WEB_IDENTITY_TOKEN_FILE"] == nil ? profile?["web_identity_token_file"]?.location : nil
+        let location =
+            environment["AWS_WEB_IDENTITY_TOKEN_FILE"] == nil ? profile?["web_identity_token_file"]?.location : nil
         guard let roleArn else {
             error(
                 "web-identity-role",
@@ -135,12 +141,16 @@ struct CredentialChain {
             return nil
         }
         if !OfflineChecks.isRoleArn(roleArn) {
-            error("role-arn-shape", "'\(roleArn)' is not a role ARN such as arn:aws:iam::123456789012:role/NAME", at: location)
+            error(
+                "role-arn-shape", "'\(roleArn)' is not a role ARN such as arn:aws:iam::123456789012:role/NAME",
+                at: location)
         }
         let path = environment.expand(tokenFile)
         if let data = FileManager.default.contents(atPath: path) {
             if String(decoding: data, as: UTF8.self).trimmed.isEmpty {
-                error("web-identity-token", "the web identity token file \(path) is empty; check the CI's OIDC setup", at: location)
+                error(
+                    "web-identity-token", "the web identity token file \(path) is empty; check the CI's OIDC setup",
+                    at: location)
             }
         } else {
             error(
@@ -153,7 +163,9 @@ struct CredentialChain {
     }
 
     /// SSO, keys in the credentials file, `credential_process`, keys in the config file, then the fallbacks.
-    private mutating func profileSource(_ profile: Profile) async -> (source: CredentialSource, credentials: AWSCredentials?)? {
+    private mutating func profileSource(_ profile: Profile) async -> (
+        source: CredentialSource, credentials: AWSCredentials?
+    )? {
         if let sso = sso(profile) { return (sso, nil) }
         if let keys = staticKeys(profile, in: .credentials) { return keys }
         if let command = profile["credential_process"] {
@@ -171,7 +183,9 @@ struct CredentialChain {
         return fallback()
     }
 
-    private mutating func staticKeys(_ profile: Profile, in file: SharedFile) -> (source: CredentialSource, credentials: AWSCredentials?)? {
+    private mutating func staticKeys(_ profile: Profile, in file: SharedFile) -> (
+        source: CredentialSource, credentials: AWSCredentials?
+    )? {
         let id = profile["aws_access_key_id"].flatMap { $0.file == file ? $0 : nil }
         let secret = profile["aws_secret_access_key"].flatMap { $0.file == file ? $0 : nil }
         guard id != nil || secret != nil else { return nil }
@@ -179,7 +193,8 @@ struct CredentialChain {
             let present = id ?? secret
             let missing = id == nil ? "aws_access_key_id" : "aws_secret_access_key"
             error(
-                "partial-keys", "profile \(profile.name) sets \(id == nil ? "aws_secret_access_key" : "aws_access_key_id") "
+                "partial-keys",
+                "profile \(profile.name) sets \(id == nil ? "aws_secret_access_key" : "aws_access_key_id") "
                     + "but not \(missing); add \(missing) to the same section", at: present?.location)
             return nil
         }
@@ -192,19 +207,25 @@ struct CredentialChain {
     }
 
     private mutating func sso(_ profile: Profile) -> CredentialSource? {
-        guard profile["sso_start_url"] != nil || profile["sso_session"] != nil || profile["sso_account_id"] != nil else {
+        guard profile["sso_start_url"] != nil || profile["sso_session"] != nil || profile["sso_account_id"] != nil
+        else {
             return nil
         }
-        let location = (profile["sso_session"] ?? profile["sso_start_url"] ?? profile["sso_account_id"])?.location
+        let location =
+            (profile["sso_session"] ?? profile["sso_start_url"] ?? profile["sso_account_id"])?.location
             ?? profile.sections[0]
         let session = profile["sso_session"].map { store.ssoSessions[$0.value] }
         if let name = profile["sso_session"]?.value, session == nil {
-            error("sso-session", "profile \(profile.name) names sso_session '\(name)' but there is no [sso-session \(name)] section", at: location)
+            error(
+                "sso-session",
+                "profile \(profile.name) names sso_session '\(name)' but there is no [sso-session \(name)] section",
+                at: location)
             return nil
         }
         let startURL = session??["sso_start_url"]?.value ?? profile["sso_start_url"]?.value
         let region = session??["sso_region"]?.value ?? profile["sso_region"]?.value
-        guard let startURL, let region, let account = profile["sso_account_id"]?.value, let role = profile["sso_role_name"]?.value
+        guard let startURL, let region, let account = profile["sso_account_id"]?.value,
+            let role = profile["sso_role_name"]?.value
         else {
             error(
                 "sso-settings",
@@ -213,7 +234,8 @@ struct CredentialChain {
             return nil
         }
         let settings = SSOSettings(
-            startURL: startURL, region: region, accountId: account, roleName: role, session: profile["sso_session"]?.value)
+            startURL: startURL, region: region, accountId: account, roleName: role,
+            session: profile["sso_session"]?.value)
         let token = SSOTokenCache(homeDirectory: environment.homeDirectory).token(for: settings)
         let login = "run 'aws sso login --profile \(profile.name)'"
         switch token {
@@ -232,7 +254,9 @@ struct CredentialChain {
     )? {
         guard let role = profile["role_arn"] else { return nil }
         if !OfflineChecks.isRoleArn(role.value) {
-            error("role-arn-shape", "'\(role.value)' is not a role ARN such as arn:aws:iam::123456789012:role/NAME", at: role.location)
+            error(
+                "role-arn-shape", "'\(role.value)' is not a role ARN such as arn:aws:iam::123456789012:role/NAME",
+                at: role.location)
         }
         if profile["mfa_serial"] != nil {
             findings.append(
@@ -257,7 +281,10 @@ struct CredentialChain {
             inner = nil
         }
         guard let inner else { return nil }
-        return (.assumeRole(profile: profile.name, roleArn: role.value, location: role.location, source: inner.source), inner.credentials)
+        return (
+            .assumeRole(profile: profile.name, roleArn: role.value, location: role.location, source: inner.source),
+            inner.credentials
+        )
     }
 
     private mutating func sourceProfile(_ setting: ProfileSetting, of profile: Profile, visited: [String]) async -> (
@@ -276,7 +303,9 @@ struct CredentialChain {
         }
         if visited.contains(next.name) {
             let cycle = (visited + [next.name]).joined(separator: " -> ")
-            error("source-profile-cycle", "source_profile forms a cycle: \(cycle); end the chain at a profile with keys", at: setting.location)
+            error(
+                "source-profile-cycle", "source_profile forms a cycle: \(cycle); end the chain at a profile with keys",
+                at: setting.location)
             return nil
         }
         if next["role_arn"] != nil, next["source_profile"] != nil || next["credential_source"] != nil {
@@ -285,7 +314,8 @@ struct CredentialChain {
         if let found = webIdentity(next) { return (found, nil) }
         if let found = await profileSource(next) { return found }
         error(
-            "no-credentials", "source_profile '\(next.name)' of profile \(profile.name) has no credentials; add keys to it",
+            "no-credentials",
+            "source_profile '\(next.name)' of profile \(profile.name) has no credentials; add keys to it",
             at: setting.location)
         return nil
     }

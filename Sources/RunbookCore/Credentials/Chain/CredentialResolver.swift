@@ -80,7 +80,8 @@ public struct CredentialResolver: Sendable {
         var inspection = await chain.inspect(profile: options.profile)
         if let account = options.expectAccount, !OfflineChecks.isAccountId(account) {
             inspection.findings.append(
-                CredentialFinding(.error, "expect-account", "--expect-account '\(account)' is not a 12-digit account id"))
+                CredentialFinding(
+                    .error, "expect-account", "--expect-account '\(account)' is not a 12-digit account id"))
         }
         return inspection
     }
@@ -96,7 +97,9 @@ public struct CredentialResolver: Sendable {
 
     /// Gets usable credentials for an inspected source (assuming roles as needed), calls GetCallerIdentity,
     /// and checks `expectAccount`.
-    public func verify(_ inspection: CredentialInspection, _ options: CredentialOptions) async throws -> ResolvedCredentials {
+    public func verify(_ inspection: CredentialInspection, _ options: CredentialOptions) async throws
+        -> ResolvedCredentials
+    {
         guard let source = inspection.source else {
             throw RunbookError.credentials("no AWS credentials found; run 'runbook creds' for details")
         }
@@ -113,7 +116,8 @@ public struct CredentialResolver: Sendable {
                 "these credentials are for account \(identity.account) (\(identity.arn)), not \(expected); "
                     + "pick the profile for account \(expected)")
         }
-        return ResolvedCredentials(credentials: credentials, region: inspection.region, source: source, identity: identity)
+        return ResolvedCredentials(
+            credentials: credentials, region: inspection.region, source: source, identity: identity)
     }
 
     private func usable(

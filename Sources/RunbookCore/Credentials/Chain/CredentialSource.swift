@@ -46,7 +46,8 @@ public indirect enum CredentialSource: Sendable, Hashable {
             let origin = location.map { "\($0.file):\($0.line)" } ?? "AWS_WEB_IDENTITY_TOKEN_FILE"
             return "web identity \(roleArn) with token \(tokenFile) (\(origin))"
         case .sso(let profile, let location, let settings):
-            return "sso \(settings.roleName) in \(settings.accountId) of profile \(profile) (\(location.file):\(location.line))"
+            return
+                "sso \(settings.roleName) in \(settings.accountId) of profile \(profile) (\(location.file):\(location.line))"
         case .container(let variable):
             return "container credentials endpoint (\(variable))"
         case .instanceMetadata(let reason):

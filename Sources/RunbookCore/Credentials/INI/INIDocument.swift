@@ -84,16 +84,24 @@ private struct INIParser {
             return
         }
         finishEntry()
-        if trimmed.hasPrefix("["), let close = trimmed.lastIndex(of: "]"), trimmed.index(after: trimmed.startIndex) < close {
+        if trimmed.hasPrefix("["), let close = trimmed.lastIndex(of: "]"),
+            trimmed.index(after: trimmed.startIndex) < close
+        {
             let name = String(trimmed[trimmed.index(after: trimmed.startIndex)..<close])
             if let first = sections.first(where: { $0.name == name }) {
-                error(number, "section [\(name)] appears again (first at line \(first.line)); the AWS CLI rejects the file; merge the two sections")
+                error(
+                    number,
+                    "section [\(name)] appears again (first at line \(first.line)); the AWS CLI rejects the file; merge the two sections"
+                )
             }
             sections.append(INISection(name: name, line: number, entries: []))
             return
         }
         guard !sections.isEmpty else {
-            error(number, "a line before the first [section] header; the AWS CLI rejects the file; add a [default] or [profile NAME] header above it")
+            error(
+                number,
+                "a line before the first [section] header; the AWS CLI rejects the file; add a [default] or [profile NAME] header above it"
+            )
             return
         }
         guard let separator = trimmed.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
@@ -104,7 +112,10 @@ private struct INIParser {
         let value = trimmed[trimmed.index(after: separator)...].trimmingWhitespace()
         let last = sections.count - 1
         if let first = sections[last][key] {
-            error(number, "key '\(key)' appears again in [\(sections[last].name)] (first at line \(first.line)); the AWS CLI rejects the file; keep one")
+            error(
+                number,
+                "key '\(key)' appears again in [\(sections[last].name)] (first at line \(first.line)); the AWS CLI rejects the file; keep one"
+            )
         }
         sections[last].entries.append(INIEntry(key: key, value: "", line: number))
         pending = ([value], indent)
@@ -113,7 +124,8 @@ private struct INIParser {
     mutating func finish() { finishEntry() }
 
     private mutating func finishEntry() {
-        guard let current = pending, let last = sections.indices.last, let entryIndex = sections[last].entries.indices.last
+        guard let current = pending, let last = sections.indices.last,
+            let entryIndex = sections[last].entries.indices.last
         else {
             pending = nil
             return
@@ -128,16 +140,20 @@ private struct INIParser {
         var nested: [String: String] = [:]
         for (offset, inner) in lines.dropFirst().enumerated() where !inner.isEmpty {
             guard let equals = inner.firstIndex(of: "=") else {
-                error(entryLine + offset + 1, "expected 'key = value' inside the nested '\(sections[last].entries[entryIndex].key) =' block")
+                error(
+                    entryLine + offset + 1,
+                    "expected 'key = value' inside the nested '\(sections[last].entries[entryIndex].key) =' block")
                 continue
             }
-            nested[String(inner[..<equals].trimmingWhitespace())] = String(inner[inner.index(after: equals)...].trimmingWhitespace())
+            nested[String(inner[..<equals].trimmingWhitespace())] = String(
+                inner[inner.index(after: equals)...].trimmingWhitespace())
         }
         sections[last].entries[entryIndex].nested = nested
     }
 
     private mutating func error(_ line: Int, _ message: String) {
-        errors.append(CredentialFinding(.error, "ini-syntax", message, at: SourceLocation(file: path, line: line, column: 1)))
+        errors.append(
+            CredentialFinding(.error, "ini-syntax", message, at: SourceLocation(file: path, line: line, column: 1)))
     }
 }
 

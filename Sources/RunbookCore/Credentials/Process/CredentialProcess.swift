@@ -6,18 +6,22 @@ struct CredentialProcess {
     var timeout: Duration
 
     /// The credentials the command prints, or a finding saying why there are none.
-    func run(_ command: String, profile: String, at location: SourceLocation) async -> Result<AWSCredentials, CredentialFinding> {
+    func run(_ command: String, profile: String, at location: SourceLocation) async -> Result<
+        AWSCredentials, CredentialFinding
+    > {
         func failure(_ message: String) -> Result<AWSCredentials, CredentialFinding> {
             .failure(CredentialFinding(.error, "credential-process", message, at: location))
         }
         guard let words = shellWords(command), let executable = words.first else {
-            return failure("credential_process of profile \(profile) is empty or has an unclosed quote; fix the command line")
+            return failure(
+                "credential_process of profile \(profile) is empty or has an unclosed quote; fix the command line")
         }
         let output: ProcessOutput
         do {
             output = try await runner.capture(ProcessSpec(executable, Array(words.dropFirst()), timeout: timeout))
         } catch {
-            return failure("credential_process '\(executable)' of profile \(profile) could not start (\(error)); check the path")
+            return failure(
+                "credential_process '\(executable)' of profile \(profile) could not start (\(error)); check the path")
         }
         if output.timedOut {
             return failure(
@@ -33,7 +37,9 @@ struct CredentialProcess {
     }
 
     /// Reads the `Version: 1` JSON document a credential process prints.
-    func parse(_ data: Data, executable: String, profile: String, at location: SourceLocation) -> Result<AWSCredentials, CredentialFinding> {
+    func parse(_ data: Data, executable: String, profile: String, at location: SourceLocation) -> Result<
+        AWSCredentials, CredentialFinding
+    > {
         struct Document: Decodable {
             var Version: Int?
             var AccessKeyId: String?
@@ -66,7 +72,8 @@ struct CredentialProcess {
             expiration = date
         }
         return .success(
-            AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: document.SessionToken, expiration: expiration))
+            AWSCredentials(
+                accessKeyId: id, secretAccessKey: secret, sessionToken: document.SessionToken, expiration: expiration))
     }
 }
 

@@ -56,7 +56,8 @@ public struct STSClient: Sendable {
         }
         guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil
         else {
-            throw RunbookError.usage("'\(text)' (\(origin)) is not an http(s) URL such as https://sts.us-east-1.amazonaws.com")
+            throw RunbookError.usage(
+                "'\(text)' (\(origin)) is not an http(s) URL such as https://sts.us-east-1.amazonaws.com")
         }
         return url
     }
@@ -65,7 +66,8 @@ public struct STSClient: Sendable {
     public func callerIdentity(using credentials: AWSCredentials) async throws -> CallerIdentity {
         let body = try await call("GetCallerIdentity", [], signedWith: credentials)
         guard let account = xmlText("Account", in: body), let arn = xmlText("Arn", in: body) else {
-            throw RunbookError.unavailable("STS at \(endpoint.absoluteString) answered GetCallerIdentity without an account; is it STS?")
+            throw RunbookError.unavailable(
+                "STS at \(endpoint.absoluteString) answered GetCallerIdentity without an account; is it STS?")
         }
         return CallerIdentity(account: account, arn: arn, userId: xmlText("UserId", in: body) ?? "")
     }
@@ -78,18 +80,23 @@ public struct STSClient: Sendable {
         var parameters = [("RoleArn", roleArn), ("RoleSessionName", sessionName)]
         if let externalId { parameters.append(("ExternalId", externalId)) }
         if let durationSeconds { parameters.append(("DurationSeconds", String(durationSeconds))) }
-        return try temporaryCredentials(in: try await call("AssumeRole", parameters, signedWith: credentials), action: "AssumeRole")
+        return try temporaryCredentials(
+            in: try await call("AssumeRole", parameters, signedWith: credentials), action: "AssumeRole")
     }
 
     /// Calls AssumeRoleWithWebIdentity (unsigned: the token is the proof) and returns the role's temporary credentials.
-    public func assumeRoleWithWebIdentity(_ roleArn: String, sessionName: String, token: String) async throws -> AWSCredentials {
+    public func assumeRoleWithWebIdentity(_ roleArn: String, sessionName: String, token: String) async throws
+        -> AWSCredentials
+    {
         let parameters = [("RoleArn", roleArn), ("RoleSessionName", sessionName), ("WebIdentityToken", token)]
         let body = try await call("AssumeRoleWithWebIdentity", parameters, signedWith: nil)
         return try temporaryCredentials(in: body, action: "AssumeRoleWithWebIdentity")
     }
 
     /// The signed (or, without credentials, unsigned) POST request for an action; exposed for tests.
-    public func request(_ action: String, _ parameters: [(String, String)], signedWith credentials: AWSCredentials?) -> HTTPRequest {
+    public func request(_ action: String, _ parameters: [(String, String)], signedWith credentials: AWSCredentials?)
+        -> HTTPRequest
+    {
         let form = ([("Action", action), ("Version", "2011-06-15")] + parameters)
             .map { "\(sigV4Encode($0.0))=\(sigV4Encode($0.1))" }.joined(separator: "&")
         var host = endpoint.host ?? ""
@@ -100,12 +107,15 @@ public struct STSClient: Sendable {
             headers: [.init("Host", host), .init("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
             body: Data(form.utf8))
         if let credentials {
-            signable = SigV4Signer(credentials: credentials, region: signingRegion, service: "sts").sign(signable, at: now())
+            signable = SigV4Signer(credentials: credentials, region: signingRegion, service: "sts").sign(
+                signable, at: now())
         }
         return HTTPRequest(method: "POST", url: endpoint, headers: signable.headers, body: signable.body)
     }
 
-    private func call(_ action: String, _ parameters: [(String, String)], signedWith credentials: AWSCredentials?) async throws -> String {
+    private func call(_ action: String, _ parameters: [(String, String)], signedWith credentials: AWSCredentials?)
+        async throws -> String
+    {
         let response: HTTPResponse
         do {
             response = try await transport.send(request(action, parameters, signedWith: credentials), timeout: timeout)

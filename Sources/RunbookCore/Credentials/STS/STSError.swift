@@ -27,7 +27,9 @@ enum STSErrorText {
         case "Throttling", "ThrottlingException", "RequestLimitExceeded":
             return .unavailable("STS is throttling requests; wait a moment and try again", cause: cause)
         case "RegionDisabledException":
-            return .credentials("STS is not activated in this region for the account; activate it in IAM or use another region", cause: cause)
+            return .credentials(
+                "STS is not activated in this region for the account; activate it in IAM or use another region",
+                cause: cause)
         default:
             if status >= 500 || status == 0 {
                 return .unavailable("STS at \(endpoint) failed to answer \(action); try again later", cause: cause)

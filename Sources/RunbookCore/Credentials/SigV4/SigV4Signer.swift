@@ -69,7 +69,9 @@ public struct SigV4Signer: Sendable {
     /// `YYYYMMDDTHHMMSSZ` in UTC.
     public static func timestamp(_ date: Date) -> String {
         let parts = utcParts(date)
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second)
+        return String(
+            format: "%04d%02d%02dT%02d%02d%02dZ", parts.year, parts.month, parts.day, parts.hour, parts.minute,
+            parts.second)
     }
 
     private func scope(at date: Date) -> String {
