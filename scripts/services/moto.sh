@@ -83,6 +83,7 @@ down)
         [ -f "$pidfile" ] || continue
         pid=$(cat "$pidfile")
         kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         rm -f "$pidfile"
     done
     rm -f "$state/moto.env" "$state/moto-auth-key.env" "$state/moto-auth.started"
