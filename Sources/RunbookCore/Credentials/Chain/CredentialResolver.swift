@@ -1,0 +1,163 @@
+import Foundation
+
+/// What to resolve: the `runbook creds` flags (and later the `runbook.yml` settings `apply` reads).
+public struct CredentialOptions: Sendable, Hashable {
+    /// `--profile`: skips the environment keys, as the AWS CLI's `--profile` does.
+    public var profile: String?
+    /// `--endpoint-url` for STS.
+    public var endpointURL: String?
+    /// `--expect-account`: fail unless the caller is in this account.
+    public var expectAccount: String?
+    /// How long one STS call may take.
+    public var timeout: Duration
+    /// How long `credential_process` may run.
+    public var processTimeout: Duration
+
+    /// Makes options.
+    public init(
+        profile: String? = nil, endpointURL: String? = nil, expectAccount: String? = nil,
+        timeout: Duration = .seconds(10), processTimeout: Duration = .seconds(30)
+    ) {
+        self.profile = profile
+        self.endpointURL = endpointURL
+        self.expectAccount = expectAccount
+        self.timeout = timeout
+        self.processTimeout = processTimeout
+    }
+}
+
+/// Credentials ready to use: temporary ones for roles, checked with STS.
+public struct ResolvedCredentials: Sendable {
+    /// The keys to sign with or hand to a container.
+    public var credentials: AWSCredentials
+    /// The region, when set.
+    public var region: RegionSetting?
+    /// Where they came from.
+    public var source: CredentialSource
+    /// Who STS says the caller is.
+    public var identity: CallerIdentity
+
+    /// The variables to hand to a container: keys, token, and region. Pass them by name (`-e NAME`), never in argv.
+    public var environmentVariables: [String: String] {
+        var variables = credentials.environmentVariables
+        if let region {
+            variables["AWS_REGION"] = region.name
+            variables["AWS_DEFAULT_REGION"] = region.name
+        }
+        return variables
+    }
+}
+
+/// Resolves AWS credentials as the SDKs do, checks them offline, and verifies them with STS.
+///
+/// `runbook creds` calls `inspect` and then `verify`; `runbook apply` calls `resolve`.
+public struct CredentialResolver: Sendable {
+    /// The variables and home folder to read.
+    public var environment: CredentialEnvironment
+    /// Runs `credential_process`.
+    public var processRunner: any ProcessRunning
+    /// Sends STS and SSO requests.
+    public var transport: any HTTPTransport
+    /// The clock.
+    public var now: @Sendable () -> Date
+
+    /// Makes a resolver.
+    public init(
+        environment: CredentialEnvironment = .current, processRunner: any ProcessRunning = SubprocessRunner(),
+        transport: any HTTPTransport = URLSessionTransport(), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.environment = environment
+        self.processRunner = processRunner
+        self.transport = transport
+        self.now = now
+    }
+
+    /// Finds the source and runs every offline check, without network.
+    public func inspect(_ options: CredentialOptions) async -> CredentialInspection {
+        var chain = CredentialChain(
+            environment: environment, store: ProfileStore(environment: environment),
+            process: CredentialProcess(runner: processRunner, timeout: options.processTimeout), now: now())
+        var inspection = await chain.inspect(profile: options.profile)
+        if let account = options.expectAccount, !OfflineChecks.isAccountId(account) {
+            inspection.findings.append(
+                CredentialFinding(
+                    .error, "expect-account", "--expect-account '\(account)' is not a 12-digit account id"))
+        }
+        return inspection
+    }
+
+    /// Inspects, then (when there are no errors) gets usable credentials and verifies them with STS.
+    public func resolve(_ options: CredentialOptions) async throws -> ResolvedCredentials {
+        let inspection = await inspect(options)
+        if let first = inspection.findings.first(where: { $0.severity == .error }) {
+            throw RunbookError.credentials(first.message)
+        }
+        return try await verify(inspection, options)
+    }
+
+    /// Gets usable credentials for an inspected source (assuming roles as needed), calls GetCallerIdentity,
+    /// and checks `expectAccount`.
+    public func verify(_ inspection: CredentialInspection, _ options: CredentialOptions) async throws
+        -> ResolvedCredentials
+    {
+        guard let source = inspection.source else {
+            throw RunbookError.credentials("no AWS credentials found; run 'runbook creds' for details")
+        }
+        let sts = STSClient(
+            endpoint: try STSClient.endpoint(
+                explicit: options.endpointURL, environment: environment, profileEndpoint: inspection.profileEndpoint,
+                region: inspection.region?.name),
+            signingRegion: inspection.region?.name ?? "us-east-1", transport: transport, timeout: options.timeout,
+            now: now)
+        let credentials = try await usable(source, local: inspection.credentials, sts: sts, options: options)
+        let identity = try await sts.callerIdentity(using: credentials)
+        if let expected = options.expectAccount, identity.account != expected {
+            throw RunbookError.credentials(
+                "these credentials are for account \(identity.account) (\(identity.arn)), not \(expected); "
+                    + "pick the profile for account \(expected)")
+        }
+        return ResolvedCredentials(
+            credentials: credentials, region: inspection.region, source: source, identity: identity)
+    }
+
+    private func usable(
+        _ source: CredentialSource, local: AWSCredentials?, sts: STSClient, options: CredentialOptions
+    ) async throws -> AWSCredentials {
+        switch source {
+        case .environment, .sharedFile, .process:
+            guard let local else { throw RunbookError.credentials("no keys were read from \(source.summary)") }
+            return local
+        case .assumeRole(let profile, let roleArn, _, let inner):
+            let base = try await usable(inner, local: local, sts: sts, options: options)
+            let settings = ProfileStore(environment: environment).profiles[profile]
+            return try await sts.assumeRole(
+                roleArn, sessionName: settings?["role_session_name"]?.value ?? sessionName(),
+                externalId: settings?["external_id"]?.value,
+                durationSeconds: settings?["duration_seconds"].flatMap { Int($0.value) }, using: base)
+        case .webIdentity(let roleArn, let tokenFile, let session, _):
+            guard let data = FileManager.default.contents(atPath: tokenFile) else {
+                throw RunbookError.credentials("cannot read the web identity token file \(tokenFile)")
+            }
+            return try await sts.assumeRoleWithWebIdentity(
+                roleArn, sessionName: session ?? sessionName(), token: String(decoding: data, as: UTF8.self).trimmed)
+        case .sso(let profile, _, let settings):
+            guard let token = SSOTokenCache(homeDirectory: environment.homeDirectory).token(for: settings) else {
+                throw RunbookError.credentials("no cached SSO login; run 'aws sso login --profile \(profile)'")
+            }
+            let client = SSOClient(transport: transport, timeout: options.timeout, environment: environment)
+            return try await client.roleCredentials(settings, token: token, profile: profile)
+        case .container(let variable):
+            throw RunbookError.credentials(
+                "the credentials come from the container endpoint (\(variable)), which runbook does not call; "
+                    + "export AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN instead")
+        case .instanceMetadata(let reason):
+            throw RunbookError.credentials(
+                "the credentials would come from EC2 instance metadata (\(reason)), which runbook does not call; "
+                    + "export AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN instead")
+        }
+    }
+
+    private func sessionName() -> String {
+        "runbook-\(Int(now().timeIntervalSince1970))"
+    }
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# moto's server mode as the AWS endpoint for the credentials integration tests.
+#   up:   installs moto[server] with pip when moto_server is missing, starts two servers on 127.0.0.1
+#         (a plain one, and one that checks SigV4 signatures after its first INITIAL_NO_AUTH_ACTION_COUNT
+#         calls), waits until both answer, and writes their URLs to $RUNBOOK_TEST_STATE/moto.env.
+#   down: stops only the servers `up` started (by the pids it wrote).
+set -euo pipefail
+state="${RUNBOOK_TEST_STATE:?set RUNBOOK_TEST_STATE}"
+mkdir -p "$state"
+plain_port="${RUNBOOK_MOTO_PORT:-5791}"
+auth_port="${RUNBOOK_MOTO_AUTH_PORT:-5792}"
+# Calls the signature-checking server answers without checking: the setup's create-user and
+# create-access-key below. Every later call must be signed with a key moto knows.
+auth_free_calls=2
+
+python_bin() { command -v python3 || command -v python; }
+
+install_moto() {
+    command -v moto_server >/dev/null && "$(python_bin)" -c 'import botocore' 2>/dev/null && return
+    echo "moto: installing moto[server] with pip"
+    "$(python_bin)" -m pip install --quiet "moto[server]" || "$(python_bin)" -m pip install --quiet --break-system-packages "moto[server]"
+    hash -r
+}
+
+start() { # name port [env assignments...]
+    local name=$1 port=$2
+    shift 2
+    local pidfile="$state/moto-$name.pid"
+    if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+        return
+    fi
+    env "$@" moto_server -H 127.0.0.1 -p "$port" >"$state/moto-$name.log" 2>&1 &
+    echo $! >"$pidfile"
+}
+
+wait_for() { # port
+    for _ in $(seq 1 100); do
+        if "$(python_bin)" - "$1" <<'PY' 2>/dev/null; then return 0; fi
+import sys, urllib.request
+urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/moto-api/", timeout=1)
+PY
+        sleep 0.2
+    done
+    echo "moto: the server on port $1 did not answer within 20 s; see $state/moto-*.log" >&2
+    return 1
+}
+
+# Creates IAM user runbook-ci and an access key on the signature-checking server (once per server),
+# with boto3 (a moto dependency), and keeps the key in $state/moto-auth-key.env.
+create_key() { # port
+    local keyfile="$state/moto-auth-key.env"
+    [ -f "$keyfile" ] && [ "$(cat "$state/moto-auth.started" 2>/dev/null)" = "$(cat "$state/moto-auth.pid")" ] && return
+    "$(python_bin)" - "$1" >"$keyfile" <<'PY'
+import sys, boto3
+iam = boto3.client("iam", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="us-east-1",
+                   aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x" * 40)
+iam.create_user(UserName="runbook-ci")
+key = iam.create_access_key(UserName="runbook-ci")["AccessKey"]
+print(f"RUNBOOK_TEST_MOTO_AUTH_KEY_ID={key['AccessKeyId']}")
+print(f"RUNBOOK_TEST_MOTO_AUTH_SECRET={key['SecretAccessKey']}")
+PY
+    cp "$state/moto-auth.pid" "$state/moto-auth.started"
+}
+
+case "${1:-}" in
+up)
+    install_moto
+    start plain "$plain_port"
+    start auth "$auth_port" "INITIAL_NO_AUTH_ACTION_COUNT=$auth_free_calls"
+    wait_for "$plain_port"
+    wait_for "$auth_port"
+    create_key "$auth_port"
+    cat "$state/moto-auth-key.env" >"$state/moto.env"
+    cat >>"$state/moto.env" <<ENV
+RUNBOOK_TEST_MOTO_URL=http://127.0.0.1:$plain_port
+RUNBOOK_TEST_MOTO_AUTH_URL=http://127.0.0.1:$auth_port
+ENV
+    echo "moto: plain on $plain_port, signature-checking on $auth_port"
+    ;;
+down)
+    for name in plain auth; do
+        pidfile="$state/moto-$name.pid"
+        [ -f "$pidfile" ] || continue
+        pid=$(cat "$pidfile")
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        rm -f "$pidfile"
+    done
+    rm -f "$state/moto.env" "$state/moto-auth-key.env" "$state/moto-auth.started"
+    ;;
+*)
+    echo "usage: $0 up|down" >&2
+    exit 64
+    ;;
+esac
