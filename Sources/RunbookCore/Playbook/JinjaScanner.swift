@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a string holds in Jinja terms: its `{{ }}` expressions, `{% %}` statements and literal text,
-/// and the first unbalanced delimiter.
+/// and the first opening delimiter that is never closed. A stray '}}' is literal text to Jinja, so it is not one.
 struct JinjaScan: Equatable {
     /// A delimiter problem: what was found and its 0-based offset (in characters) in the string.
     struct Problem: Equatable {
@@ -52,6 +52,8 @@ func scanJinja(_ text: String) -> JinjaScan {
             let start = index
             var cursor = index + 2
             var quote: Character?
+            // Inside an expression, '}}' only closes it when every bracket opened in it is closed (as Jinja's lexer).
+            var depth = 0
             var found = false
             var body = ""
             while cursor < chars.count {
@@ -72,9 +74,13 @@ func scanJinja(_ text: String) -> JinjaScan {
                 }
                 if opener != "{#", char == "'" || char == "\"" {
                     quote = char
-                } else if at(cursor, closer) {
+                } else if depth == 0, at(cursor, closer) {
                     found = true
                     break
+                } else if opener != "{#", "{[(".contains(char) {
+                    depth += 1
+                } else if opener != "{#", "}])".contains(char), depth > 0 {
+                    depth -= 1
                 }
                 body.append(char)
                 cursor += 1
@@ -109,13 +115,6 @@ func scanJinja(_ text: String) -> JinjaScan {
                 break
             }
             continue
-        }
-        if at(index, "}}") || at(index, "%}") {
-            let closer = String(chars[index...index + 1])
-            let opener = closer == "}}" ? "{{" : "{%"
-            scan.problem = JinjaScan.Problem(
-                message: "'\(closer)' closes a Jinja delimiter that was never opened with '\(opener)'", offset: index)
-            return scan
         }
         scan.literal.append(chars[index])
         index += 1

@@ -42,6 +42,13 @@ enum Keywords {
         key == "loop" || (key.hasPrefix("with_") && key.count > 5)
     }
 
+    /// The lookup plugins ansible-core ships, which `with_<lookup>` can name without a collection.
+    static let builtinLookups: Set<String> = [
+        "config", "csvfile", "dict", "env", "file", "fileglob", "first_found", "indexed_items", "ini",
+        "inventory_hostnames", "items", "lines", "list", "nested", "password", "pipe", "random_choice", "sequence",
+        "subelements", "template", "together", "unvault", "url", "varnames", "vars",
+    ]
+
     /// Loop keywords whose value must render to a list.
     static let listLoops: Set<String> = ["loop", "with_items", "with_list", "with_flattened"]
 }

@@ -16,7 +16,11 @@ extension PlaybookChecker {
         let folder = parentFolder(file)
         for pair in pairs {
             guard let key = pair.key.string, key != "<<", !Keywords.play.contains(key) else { continue }
-            if key == "include" {
+            if key == "user" {
+                report(
+                    .warning, "deprecated-keyword", "'user' is an old name for 'remote_user'; rename it",
+                    file: file, at: pair.key)
+            } else if key == "include" {
                 report(
                     .error, "removed-include",
                     "'include' was removed in ansible-core 2.16; import a playbook with 'import_playbook: file.yml'",
@@ -78,15 +82,15 @@ extension PlaybookChecker {
         }
     }
 
-    /// `vars` must be a mapping (or a list of mappings, which Ansible merges).
+    /// `vars` must be a mapping (ansible-core 2.19 rejects the old list-of-mappings form).
     func checkVarsShape(_ vars: YAMLNode?, document: YAMLDocument, file: String, owner: String) {
         guard let vars else { return }
         let value = document.resolve(vars)
         if value.isNull || value.pairs != nil { return }
-        if let items = value.items, items.allSatisfy({ document.resolve($0).pairs != nil }) { return }
+        let hint = value.items != nil ? " (ansible-core 2.19 no longer accepts a list of mappings: drop the '- ')" : ""
         report(
             .error, "vars-not-mapping",
-            "vars of \(owner) must be a mapping of names to values, found \(value.typeDescription)",
+            "vars of \(owner) must be a mapping of names to values, found \(value.typeDescription)\(hint)",
             file: file, at: value)
     }
 

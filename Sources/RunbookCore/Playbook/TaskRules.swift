@@ -15,7 +15,8 @@ extension PlaybookChecker {
                 file: scope.file, at: list)
             return
         }
-        for item in items {
+        // Ansible skips empty entries ('- ' with nothing after it).
+        for item in items where !scope.document.resolve(item).isNull {
             checkTask(scope.document.resolve(item), scope: scope, isHandler: isHandler, state: &state)
         }
     }
@@ -61,7 +62,16 @@ extension PlaybookChecker {
                 file: scope.file, at: loops[1].key)
         }
         for loop in loops {
-            guard let key = loop.key.string, Keywords.listLoops.contains(key) else { continue }
+            guard let key = loop.key.string else { continue }
+            let lookup = String(key.dropFirst("with_".count))
+            if key != "loop", !Keywords.builtinLookups.contains(shortActionName(lookup)) {
+                report(
+                    .warning, "unknown-loop-lookup",
+                    "'\(key)' needs the lookup plugin '\(lookup)', which ansible-core does not ship; "
+                        + "install the collection that provides it, or use 'loop:'",
+                    file: scope.file, at: loop.key)
+            }
+            guard Keywords.listLoops.contains(key) else { continue }
             facts.checkListValue(scope.document.resolve(loop.value), keyword: key, file: scope.file, checker: self)
         }
         for pair in pairs where pair.key.string != "<<" {

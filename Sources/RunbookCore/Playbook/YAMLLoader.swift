@@ -68,6 +68,9 @@ public struct YAMLLoader: Sendable {
         if (info.st_mode & S_IFMT) == S_IFDIR {
             return failure("file-unreadable", "expected a file, found a directory")
         }
+        if path == "/dev/null" {
+            return YAMLFile(path: shown, documents: [], diagnostics: [], isVault: false, isEmpty: true)
+        }
         if (info.st_mode & S_IFMT) != S_IFREG {
             return failure("file-unreadable", "cannot read file: not a regular file (a device, FIFO or socket)")
         }

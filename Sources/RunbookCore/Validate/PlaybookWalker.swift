@@ -1,7 +1,7 @@
 import Foundation
 
 /// Finds the YAML files under a folder that may be playbooks, following symlinks once each
-/// (a visited set of device and inode numbers stops loops) and skipping role and vars folders.
+/// (a visited set of device and inode numbers stops loops) and skipping role folders (those with `meta/main.yml`) and vars folders.
 struct PlaybookWalker {
     /// Folder names never entered: roles, variables, templates, tools' caches.
     static let skippedFolders: Set<String> = [
@@ -60,7 +60,7 @@ struct PlaybookWalker {
     }
 
     private func isRole(_ folder: String) -> Bool {
-        ["tasks/main.yml", "tasks/main.yaml", "meta/main.yml", "meta/main.yaml"].contains {
+        ["meta/main.yml", "meta/main.yaml"].contains {
             FileManager.default.fileExists(atPath: folder + "/" + $0)
         }
     }
