@@ -4,10 +4,15 @@ extension PlaybookChecker {
     /// Reports unbalanced `{{ }}` / `{% %}` in every string value under `node` (keys and `!unsafe` aside).
     func checkJinja(_ node: YAMLNode, document: YAMLDocument, file: String) {
         switch node.kind {
-        case .scalar(let text, _):
+        case .scalar(let text, let plain):
             guard node.tag == nil, mayHoldJinja(text), let problem = scanJinja(text).problem else { return }
+            // Point at the delimiter itself when the text maps onto the line one to one.
+            var at = node
+            if !text.contains("\n"), !text.contains("\\"), !text.contains("'") {
+                at.column += (plain ? 0 : 1) + problem.offset
+            }
             report(
-                .error, "jinja-unbalanced", "\(problem.message); balance the template's delimiters", file: file, at: node)
+                .error, "jinja-unbalanced", "\(problem.message); balance the template's delimiters", file: file, at: at)
         case .sequence(let items):
             for item in items { checkJinja(item, document: document, file: file) }
         case .mapping(let pairs):

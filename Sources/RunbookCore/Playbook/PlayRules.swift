@@ -33,7 +33,7 @@ extension PlaybookChecker {
             }
         }
         var state = PlayState()
-        checkHosts(value(pairs, "hosts"), play: play, document: document, file: file)
+        checkHosts(pairs, play: play, document: document, file: file)
         checkVarsShape(value(pairs, "vars"), document: document, file: file, owner: "a play")
         checkVarsFiles(value(pairs, "vars_files"), document: document, file: file)
         for pair in pairs where !Keywords.taskSections.contains(pair.key.string ?? "") {
@@ -47,7 +47,8 @@ extension PlaybookChecker {
         checkNotifications(state, file: file)
     }
 
-    private func checkHosts(_ hosts: YAMLNode?, play: YAMLNode, document: YAMLDocument, file: String) {
+    private func checkHosts(_ pairs: [YAMLPair], play: YAMLNode, document: YAMLDocument, file: String) {
+        let hosts = value(pairs, "hosts")
         guard let hosts else {
             report(
                 .error, "play-missing-hosts", "play has no 'hosts'; add e.g. 'hosts: all' or 'hosts: localhost'",
@@ -62,10 +63,11 @@ extension PlaybookChecker {
         case .sequence(let items) where !items.isEmpty:
             patterns = items.map(document.resolve)
         default:
+            let key = pairs.last { $0.key.string == "hosts" }?.key
             report(
                 .error, "play-hosts-invalid",
                 "'hosts' must be a host pattern or a list of them, found \(value.isNull ? "nothing" : value.typeDescription)",
-                file: file, at: value)
+                file: file, at: value.isNull ? (key ?? value) : value)
             return
         }
         guard let matcher = settings.hostMatcher else { return }

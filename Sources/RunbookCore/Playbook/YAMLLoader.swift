@@ -376,6 +376,8 @@ private struct TreeBuilder {
         } else if startsUnquotedTemplate(text) || startsUnquotedTemplate(previous) {
             rule = "yaml-unquoted-template"
             message += "; a value starting with '{{' must be quoted: quote the template, e.g. \"{{ var }} text\""
+            // The unquoted template was already reported where it starts; this error only follows from it.
+            if diagnostics.contains(where: { $0.rule == rule && $0.location.line == line }) { return }
         }
         diagnostics.append(Diagnostic(.error, rule, message, at: location(line, column)))
     }
