@@ -13,12 +13,15 @@ struct Validate: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("Playbook files or folders (default: Playbooks/ of the workspace).", valueName: "path"))
+    @Argument(
+        help: ArgumentHelp("Playbook files or folders (default: Playbooks/ of the workspace).", valueName: "path"))
     var paths: [String] = []
 
     @Option(
         name: [.short, .customLong("inventory")],
-        help: ArgumentHelp("A static inventory file or folder (default: Inventory/ when present); repeatable.", valueName: "inventory"))
+        help: ArgumentHelp(
+            "A static inventory file or folder (default: Inventory/ when present); repeatable.", valueName: "inventory")
+    )
     var inventories: [String] = []
 
     @Option(help: "Output format: text, json or github.")

@@ -78,7 +78,9 @@ import Testing
 
     @Test func strictFailsOnWarnings() throws {
         let workspace = try Workspace()
-        try workspace.write("Playbooks/site.yml", "- hosts: all\n  tasks:\n    - ansible.builtin.debug: msg=a\n      loop: \"{{ xs }} \"\n")
+        try workspace.write(
+            "Playbooks/site.yml",
+            "- hosts: all\n  tasks:\n    - ansible.builtin.debug: msg=a\n      loop: \"{{ xs }} \"\n")
         #expect(try workspace.run([]).status == 0)
         #expect(try workspace.run(["--strict"]).status == 65)
     }
@@ -131,7 +133,8 @@ import Testing
 
     @Test func deepNestingStopsAtTheLimit() throws {
         let workspace = try Workspace()
-        try workspace.write("Playbooks/deep.yml", "- hosts: all\n  vars:\n    x: " + String(repeating: "[", count: 100_000))
+        try workspace.write(
+            "Playbooks/deep.yml", "- hosts: all\n  vars:\n    x: " + String(repeating: "[", count: 100_000))
         let result = try workspace.run([])
         #expect(result.status == 65)
         #expect(result.standardOutput.contains("[yaml-too-deep]"))
@@ -144,7 +147,8 @@ import Testing
         try FileManager.default.createSymbolicLink(
             at: playbooks.appendingPathComponent("loop"), withDestinationURL: playbooks)
         try FileManager.default.createSymbolicLink(
-            at: playbooks.appendingPathComponent("self.yml"), withDestinationURL: playbooks.appendingPathComponent("self.yml"))
+            at: playbooks.appendingPathComponent("self.yml"),
+            withDestinationURL: playbooks.appendingPathComponent("self.yml"))
         let result = try workspace.run([])
         #expect(result.status == 0, "\(result.standardOutput)")
         #expect(result.standardOutput.contains("Playbooks/loop:1:1: warning: skipped: this folder was already walked"))

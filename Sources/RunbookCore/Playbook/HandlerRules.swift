@@ -29,7 +29,8 @@ extension PlaybookChecker {
         guard state.handlersKnown else { return }
         for (name, location) in state.notifications where !state.handlers.contains(name) {
             let known = state.handlers.filter { !$0.contains(" : ") }
-            let hint = closestMatch(to: name, in: known).map { "; did you mean '\($0)'?" }
+            let hint =
+                closestMatch(to: name, in: known).map { "; did you mean '\($0)'?" }
                 ?? (known.isEmpty ? "; the play has no handlers" : "")
             report(
                 Diagnostic(

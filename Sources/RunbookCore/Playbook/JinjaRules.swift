@@ -63,7 +63,8 @@ struct FactTracker {
     func reportStringsUsedAsLists(to checker: PlaybookChecker) {
         for use in uses {
             guard let set = stringFacts[use.name] else { continue }
-            let place = checker.display(set.file) == use.location.file
+            let place =
+                checker.display(set.file) == use.location.file
                 ? "line \(set.line)" : "\(checker.display(set.file)):\(set.line)"
             checker.report(
                 Diagnostic(

@@ -39,10 +39,12 @@ extension PlaybookChecker {
         for pair in pairs where !Keywords.taskSections.contains(pair.key.string ?? "") {
             checkJinja(pair.value, document: document, file: file)
         }
-        let scope = TaskScope(file: file, document: document, playbookFolder: folder, role: nil, includeFolders: [folder])
+        let scope = TaskScope(
+            file: file, document: document, playbookFolder: folder, role: nil, includeFolders: [folder])
         checkRoles(value(pairs, "roles"), scope: scope, state: &state)
         for section in Keywords.taskSections {
-            checkTaskList(value(pairs, section), section: section, scope: scope, isHandler: section == "handlers", state: &state)
+            checkTaskList(
+                value(pairs, section), section: section, scope: scope, isHandler: section == "handlers", state: &state)
         }
         checkNotifications(state, file: file)
     }

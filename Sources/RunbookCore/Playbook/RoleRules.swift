@@ -61,7 +61,8 @@ extension PlaybookChecker {
                     + "(set roles_path in ansible.cfg, or install it)",
                 file: scope.file, at: node)
         case .found(let role):
-            checkRole(role, tasksFrom: tasksFrom, handlersFrom: handlersFrom, scope: scope, reference: node, state: &state)
+            checkRole(
+                role, tasksFrom: tasksFrom, handlersFrom: handlersFrom, scope: scope, reference: node, state: &state)
         }
     }
 
@@ -125,7 +126,8 @@ extension PlaybookChecker {
     private func checkDependencies(_ meta: String, scope: TaskScope, state: inout PlayState) {
         let file = use(meta)
         guard let document = file.document, let root = document.root,
-            let dependencies = document.resolve(root)["dependencies"].map(document.resolve), let items = dependencies.items
+            let dependencies = document.resolve(root)["dependencies"].map(document.resolve),
+            let items = dependencies.items
         else { return }
         var metaScope = scope
         metaScope.file = meta

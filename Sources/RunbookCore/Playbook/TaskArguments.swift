@@ -21,7 +21,8 @@ struct TaskArguments {
                 return (String(token.dropFirst(key.count + 1)).trimmingCharacters(in: ["'", "\""]), value)
             }
         }
-        if let args, let node = document.resolve(args)[key].map(document.resolve), let text = node.string, !node.isNull {
+        if let args, let node = document.resolve(args)[key].map(document.resolve), let text = node.string, !node.isNull
+        {
             return (text, node)
         }
         return nil

@@ -24,7 +24,8 @@ extension PlaybookChecker {
     private func checkTask(_ task: YAMLNode, scope: TaskScope, isHandler: Bool, state: inout PlayState) {
         guard task.pairs != nil else {
             report(
-                .error, "task-not-mapping", "a task must be a mapping (module: arguments), found \(task.typeDescription)",
+                .error, "task-not-mapping",
+                "a task must be a mapping (module: arguments), found \(task.typeDescription)",
                 file: scope.file, at: task)
             return
         }
@@ -46,7 +47,9 @@ extension PlaybookChecker {
         } else if actions.count > 1 {
             let names = actions.compactMap(\.key.string)
             let typo = names.lazy.compactMap { name in
-                closestMatch(to: name, in: Keywords.task).map { "; '\(name)' is not a task keyword, did you mean '\($0)'?" }
+                closestMatch(to: name, in: Keywords.task).map {
+                    "; '\(name)' is not a task keyword, did you mean '\($0)'?"
+                }
             }.first
             report(
                 .error, "conflicting-actions",
@@ -81,7 +84,8 @@ extension PlaybookChecker {
         recordHandlerNames(pairs, scope: scope, isHandler: isHandler, state: &state)
         recordNotify(value(pairs, "notify"), scope: scope, state: &state)
         if actions.count == 1, let key = actions[0].key.string {
-            checkAction(key: key, pairs: pairs, actionPair: actions[0], scope: scope, isHandler: isHandler, state: &state)
+            checkAction(
+                key: key, pairs: pairs, actionPair: actions[0], scope: scope, isHandler: isHandler, state: &state)
         }
     }
 
@@ -94,7 +98,9 @@ extension PlaybookChecker {
             }
             checkJinja(pair.value, document: scope.document, file: scope.file)
             guard !Keywords.block.contains(key) else { continue }
-            let hint = Keywords.isLoop(key) ? "; loops are not allowed on a block, put it on the tasks or an include_tasks"
+            let hint =
+                Keywords.isLoop(key)
+                ? "; loops are not allowed on a block, put it on the tasks or an include_tasks"
                 : didYouMean(key, in: Keywords.block)
             report(
                 .error, "invalid-block-keyword", "'\(key)' is not a valid keyword for a block\(hint)",
@@ -128,7 +134,8 @@ extension PlaybookChecker {
                 shortActionName(module), arguments: arguments, at: argument, keyNode: actionPair.key, scope: scope,
                 isHandler: isHandler, state: &state)
         case "include_role", "import_role":
-            checkRoleInclude(shortActionName(module), arguments: arguments, keyNode: actionPair.key, scope: scope, state: &state)
+            checkRoleInclude(
+                shortActionName(module), arguments: arguments, keyNode: actionPair.key, scope: scope, state: &state)
         case "import_playbook":
             report(
                 .error, "misplaced-import-playbook",
@@ -225,7 +232,8 @@ extension PlaybookChecker {
         if let role = scope.role { folders += [role.folder + "/" + sub, role.folder] }
         for folder in scope.includeFolders.reversed() { folders += [folder + "/" + sub, folder] }
         folders += [scope.playbookFolder + "/" + sub, scope.playbookFolder]
-        if source.hasPrefix("/") ? FileManager.default.fileExists(atPath: source)
+        if source.hasPrefix("/")
+            ? FileManager.default.fileExists(atPath: source)
             : folders.contains(where: { FileManager.default.fileExists(atPath: joinPath($0, source)) })
         {
             return

@@ -263,13 +263,15 @@ private struct TreeBuilder {
             let node = YAMLNode(
                 .sequence([]), line: line, column: column, tag: tag(start.tag, implicit: start.implicit == 1),
                 isFlow: start.style == YAML_FLOW_SEQUENCE_STYLE)
-            return push(Frame(node: node, anchor: optionalString(start.anchor), isMapping: false), line: line, column: column)
+            return push(
+                Frame(node: node, anchor: optionalString(start.anchor), isMapping: false), line: line, column: column)
         case YAML_MAPPING_START_EVENT:
             let start = event.data.mapping_start
             let node = YAMLNode(
                 .mapping([]), line: line, column: column, tag: tag(start.tag, implicit: start.implicit == 1),
                 isFlow: start.style == YAML_FLOW_MAPPING_STYLE)
-            return push(Frame(node: node, anchor: optionalString(start.anchor), isMapping: true), line: line, column: column)
+            return push(
+                Frame(node: node, anchor: optionalString(start.anchor), isMapping: true), line: line, column: column)
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard var frame = stack.popLast() else { return true }
             var node = frame.node
@@ -293,7 +295,8 @@ private struct TreeBuilder {
             diagnostics.append(
                 Diagnostic(
                     .error, "yaml-too-deep",
-                    "nesting is deeper than \(limits.maxDepth) levels, the limit for YAML files", at: location(line, column)
+                    "nesting is deeper than \(limits.maxDepth) levels, the limit for YAML files",
+                    at: location(line, column)
                 ))
             return false
         }

@@ -46,7 +46,8 @@ public struct PlaybookValidator: Sendable {
         files += checker.filesRead
         diagnostics += checker.diagnostics
         let ordered = diagnostics.enumerated().sorted { lhs, rhs in
-            lhs.element.location == rhs.element.location ? lhs.offset < rhs.offset
+            lhs.element.location == rhs.element.location
+                ? lhs.offset < rhs.offset
                 : lhs.element.location < rhs.element.location
         }.map(\.element)
         return ValidationReport(files: files, diagnostics: ordered)

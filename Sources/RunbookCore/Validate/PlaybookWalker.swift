@@ -18,7 +18,8 @@ struct PlaybookWalker {
         var diagnostics: [Diagnostic] = []
         var visited: Set<FileIdentity> = []
         func note(_ severity: Severity, _ rule: String, _ message: String, _ path: String) {
-            diagnostics.append(Diagnostic(severity, rule, message, at: SourceLocation(file: display(path), line: 1, column: 1)))
+            diagnostics.append(
+                Diagnostic(severity, rule, message, at: SourceLocation(file: display(path), line: 1, column: 1)))
         }
         func walk(_ path: String, depth: Int) {
             guard let identity = FileIdentity(path: path), visited.insert(identity).inserted else {
@@ -40,7 +41,9 @@ struct PlaybookWalker {
                 guard stat(child, &info) == 0 else {
                     if isYAML || isSymlink(child) {
                         let reason = String(cString: strerror(errno))
-                        note(.warning, "walk-broken-link", "skipped: cannot follow this path (\(reason.lowercased()))", child)
+                        note(
+                            .warning, "walk-broken-link", "skipped: cannot follow this path (\(reason.lowercased()))",
+                            child)
                     }
                     continue
                 }

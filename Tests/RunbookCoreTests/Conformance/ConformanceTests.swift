@@ -79,7 +79,8 @@ import Testing
                 deliberate += 1
                 continue
             }
-            falsePositives.append("\(verdict.path): \(errors.map { "\($0.location.line): \($0.message) [\($0.rule)]" })")
+            falsePositives.append(
+                "\(verdict.path): \(errors.map { "\($0.location.line): \($0.message) [\($0.rule)]" })")
         }
         #expect(falsePositives.isEmpty, "\(falsePositives.joined(separator: "\n"))")
         #expect(deliberate == Self.deliberateErrors.count, "a deliberate difference no longer happens; drop it")

@@ -19,7 +19,8 @@ struct Corpus {
         let environment = ProcessInfo.processInfo.environment["RUNBOOK_CORPUS"]
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
-        let folder = environment.map { URL(fileURLWithPath: $0) }
+        let folder =
+            environment.map { URL(fileURLWithPath: $0) }
             ?? repository.deletingLastPathComponent().appendingPathComponent("shared/corpus")
         let verdicts = folder.appendingPathComponent("verdicts_classified.tsv").path
         return FileManager.default.fileExists(atPath: verdicts) ? Corpus(root: folder) : nil

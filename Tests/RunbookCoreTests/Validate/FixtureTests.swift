@@ -6,7 +6,8 @@ import Testing
 /// The playbook fixtures: each `Fixtures/Playbooks/*.yml` marks the findings expected in it with
 /// `# expect: LINE:COLUMN SEVERITY RULE` comments, so each file reads as the example it checks.
 @Suite struct FixtureTests {
-    static let folder = Bundle.module.url(forResource: "Fixtures", withExtension: nil)?
+    static let folder =
+        Bundle.module.url(forResource: "Fixtures", withExtension: nil)?
         .appendingPathComponent("Playbooks").path ?? "Fixtures/Playbooks"
 
     static let fixtures: [String] = {
