@@ -4,16 +4,17 @@ import Testing
 @testable import RunbookCore
 
 @Suite struct JinjaScannerTests {
-    @Test(arguments: [
-        ("{{ x }}", nil),
-        ("{{ {'a': {'b': 1}} }}", nil),
-        ("a }} b", nil),
-        ("{{ '}}' }}", nil),
-        ("{% raw %}{{{% endraw %}", nil),
-        ("{{ x", "'{{' opens a Jinja expression that is never closed with '}}'"),
-        ("{% if x", "'{%' opens a Jinja statement that is never closed with '%}'"),
-        ("{# note", "'{#' opens a Jinja comment that is never closed with '#}'"),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("{{ x }}", nil),
+            ("{{ {'a': {'b': 1}} }}", nil),
+            ("a }} b", nil),
+            ("{{ '}}' }}", nil),
+            ("{% raw %}{{{% endraw %}", nil),
+            ("{{ x", "'{{' opens a Jinja expression that is never closed with '}}'"),
+            ("{% if x", "'{%' opens a Jinja statement that is never closed with '%}'"),
+            ("{# note", "'{#' opens a Jinja comment that is never closed with '#}'"),
+        ] as [(String, String?)])
     func delimiters(_ text: String, _ problem: String?) {
         #expect(scanJinja(text).problem?.message == problem)
     }
@@ -44,7 +45,8 @@ private struct FakeInventory: HostPatternMatching {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rb-hosts-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let playbook = "- hosts: web\n  tasks: []\n- hosts: dbs\n  tasks: []\n- hosts: localhost\n  tasks: []\n"
+        let playbook =
+            "- hosts: web\n  tasks: []\n- hosts: dbs\n  tasks: []\n- hosts: localhost\n  tasks: []\n"
             + "- hosts: \"{{ target }}\"\n  tasks: []\n"
         try Data(playbook.utf8).write(to: folder.appendingPathComponent("site.yml"))
         try Data("[web]\nw1\n".utf8).write(to: folder.appendingPathComponent("hosts.ini"))
