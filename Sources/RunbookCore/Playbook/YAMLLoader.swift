@@ -68,6 +68,12 @@ public struct YAMLLoader: Sendable {
         if (info.st_mode & S_IFMT) == S_IFDIR {
             return failure("file-unreadable", "expected a file, found a directory")
         }
+        if path == "/dev/null" {
+            return YAMLFile(path: shown, documents: [], diagnostics: [], isVault: false, isEmpty: true)
+        }
+        if (info.st_mode & S_IFMT) != S_IFREG {
+            return failure("file-unreadable", "cannot read file: not a regular file (a device, FIFO or socket)")
+        }
         if Int(info.st_size) > limits.maxFileSize {
             return failure(
                 "file-too-large",
@@ -174,9 +180,16 @@ private func utf8SequenceLength(_ bytes: [UInt8], at index: Int) -> Int {
 
 /// Builds node trees from libyaml's events.
 private struct TreeBuilder {
-    private enum Frame {
-        case sequence(YAMLNode, anchor: String?, items: [YAMLNode])
-        case mapping(YAMLNode, anchor: String?, pairs: [YAMLPair], key: YAMLNode?, seen: [String: Int])
+    /// An open sequence or mapping. A struct mutated in place on the stack, so appending a child
+    /// never copies its siblings (time stays linear in the number of items).
+    private struct Frame {
+        var node: YAMLNode
+        var anchor: String?
+        var isMapping: Bool
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
+        var key: YAMLNode?
+        var seen: [String: Int] = [:]
     }
 
     let path: String
@@ -250,26 +263,27 @@ private struct TreeBuilder {
             let node = YAMLNode(
                 .sequence([]), line: line, column: column, tag: tag(start.tag, implicit: start.implicit == 1),
                 isFlow: start.style == YAML_FLOW_SEQUENCE_STYLE)
-            return push(.sequence(node, anchor: optionalString(start.anchor), items: []), line: line, column: column)
+            return push(
+                Frame(node: node, anchor: optionalString(start.anchor), isMapping: false), line: line, column: column)
         case YAML_MAPPING_START_EVENT:
             let start = event.data.mapping_start
             let node = YAMLNode(
                 .mapping([]), line: line, column: column, tag: tag(start.tag, implicit: start.implicit == 1),
                 isFlow: start.style == YAML_FLOW_MAPPING_STYLE)
             return push(
-                .mapping(node, anchor: optionalString(start.anchor), pairs: [], key: nil, seen: [:]),
-                line: line, column: column)
+                Frame(node: node, anchor: optionalString(start.anchor), isMapping: true), line: line, column: column)
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-            guard let frame = stack.popLast() else { return true }
-            switch frame {
-            case .sequence(var node, let anchor, let items):
-                node.kind = .sequence(items)
-                return complete(node, anchor: anchor)
-            case .mapping(var node, let anchor, let pairs, _, _):
-                node.kind = .mapping(pairs)
+            guard var frame = stack.popLast() else { return true }
+            var node = frame.node
+            if frame.isMapping {
+                node.kind = .mapping(frame.pairs)
+                frame.pairs = []
                 checkUnquotedTemplate(node)
-                return complete(node, anchor: anchor)
+            } else {
+                node.kind = .sequence(frame.items)
+                frame.items = []
             }
+            return complete(node, anchor: frame.anchor)
         default:
             break
         }
@@ -281,7 +295,8 @@ private struct TreeBuilder {
             diagnostics.append(
                 Diagnostic(
                     .error, "yaml-too-deep",
-                    "nesting is deeper than \(limits.maxDepth) levels, the limit for YAML files", at: location(line, column)
+                    "nesting is deeper than \(limits.maxDepth) levels, the limit for YAML files",
+                    at: location(line, column)
                 ))
             return false
         }
@@ -305,33 +320,32 @@ private struct TreeBuilder {
         if case .scalar = node.kind, !countNode(line: node.line, column: node.column) { return false }
         if case .alias = node.kind, !countNode(line: node.line, column: node.column) { return false }
         if let anchor { anchors[anchor] = node }
-        guard let top = stack.popLast() else {
+        guard !stack.isEmpty else {
             root = node
             return true
         }
-        switch top {
-        case .sequence(let parent, let parentAnchor, var items):
-            items.append(node)
-            stack.append(.sequence(parent, anchor: parentAnchor, items: items))
-        case .mapping(let parent, let parentAnchor, var pairs, let key, var seen):
-            if let key {
-                if let name = key.string, name != "<<" {
-                    if let first = seen[name] {
-                        diagnostics.append(
-                            Diagnostic(
-                                .warning, "yaml-duplicate-key",
-                                "duplicate key '\(name)' (first at line \(first)); the last value wins",
-                                at: location(key.line, key.column)))
-                    } else {
-                        seen[name] = key.line
-                    }
-                }
-                pairs.append(YAMLPair(key: key, value: node))
-                stack.append(.mapping(parent, anchor: parentAnchor, pairs: pairs, key: nil, seen: seen))
+        let top = stack.count - 1
+        guard stack[top].isMapping else {
+            stack[top].items.append(node)
+            return true
+        }
+        guard let key = stack[top].key else {
+            stack[top].key = node
+            return true
+        }
+        if let name = key.string, name != "<<" {
+            if let first = stack[top].seen[name] {
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, "yaml-duplicate-key",
+                        "duplicate key '\(name)' (first at line \(first)); the last value wins",
+                        at: location(key.line, key.column)))
             } else {
-                stack.append(.mapping(parent, anchor: parentAnchor, pairs: pairs, key: node, seen: seen))
+                stack[top].seen[name] = key.line
             }
         }
+        stack[top].pairs.append(YAMLPair(key: key, value: node))
+        stack[top].key = nil
         return true
     }
 
@@ -370,6 +384,8 @@ private struct TreeBuilder {
         } else if startsUnquotedTemplate(text) || startsUnquotedTemplate(previous) {
             rule = "yaml-unquoted-template"
             message += "; a value starting with '{{' must be quoted: quote the template, e.g. \"{{ var }} text\""
+            // The unquoted template was already reported where it starts; this error only follows from it.
+            if diagnostics.contains(where: { $0.rule == rule && $0.location.line == line }) { return }
         }
         diagnostics.append(Diagnostic(.error, rule, message, at: location(line, column)))
     }

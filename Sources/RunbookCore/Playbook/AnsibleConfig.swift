@@ -1,0 +1,40 @@
+import Foundation
+
+/// The settings runbook reads from an `ansible.cfg`: today only `roles_path`.
+struct AnsibleConfig: Sendable {
+    /// Absolute role folders from `[defaults] roles_path`, relative entries resolved against the file's folder.
+    var rolesPath: [String] = []
+
+    /// Reads `path` when it exists; a missing or unreadable file gives empty settings.
+    init(path: String) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
+        let folder = (path as NSString).deletingLastPathComponent
+        var section = ""
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("#") || line.hasPrefix(";") || line.isEmpty { continue }
+            if line.hasPrefix("[") {
+                section = line.trimmingCharacters(in: ["[", "]", " "]).lowercased()
+                continue
+            }
+            guard section == "defaults", let separator = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
+                continue
+            }
+            let key = line[..<separator].trimmingCharacters(in: .whitespaces)
+            guard key == "roles_path" else { continue }
+            let value = line[line.index(after: separator)...].trimmingCharacters(in: .whitespaces)
+            rolesPath = AnsibleConfig.pathList(value, relativeTo: folder)
+        }
+    }
+
+    /// Splits a `:`-separated path list, expanding `~` and dropping entries with unset variables.
+    static func pathList(_ value: String, relativeTo folder: String) -> [String] {
+        value.split(separator: ":").compactMap { entry in
+            var path = String(entry).trimmingCharacters(in: .whitespaces)
+            if path.isEmpty || path.contains("$") { return nil }
+            path = (path as NSString).expandingTildeInPath
+            if !path.hasPrefix("/") { path = folder + "/" + path }
+            return (path as NSString).standardizingPath
+        }
+    }
+}

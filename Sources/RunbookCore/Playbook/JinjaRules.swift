@@ -1,0 +1,87 @@
+/// Jinja checks: balanced delimiters in every string, and templates that render to a string
+/// where a list is expected.
+extension PlaybookChecker {
+    /// Reports unbalanced `{{ }}` / `{% %}` in every string value under `node` (keys and `!unsafe` aside).
+    func checkJinja(_ node: YAMLNode, document: YAMLDocument, file: String) {
+        switch node.kind {
+        case .scalar(let text, let plain):
+            guard node.tag == nil, mayHoldJinja(text), let problem = scanJinja(text).problem else { return }
+            // Point at the delimiter itself when the text maps onto the line one to one.
+            var at = node
+            if !text.contains("\n"), !text.contains("\\"), !text.contains("'") {
+                at.column += (plain ? 0 : 1) + problem.offset
+            }
+            report(
+                .error, "jinja-unbalanced", "\(problem.message); balance the template's delimiters", file: file, at: at)
+        case .sequence(let items):
+            for item in items { checkJinja(item, document: document, file: file) }
+        case .mapping(let pairs):
+            for pair in pairs { checkJinja(pair.value, document: document, file: file) }
+        case .alias:
+            break
+        }
+    }
+}
+
+/// Whether a string has any character a Jinja delimiter starts or ends with.
+private func mayHoldJinja(_ text: String) -> Bool {
+    text.utf8.contains { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") || $0 == UInt8(ascii: "%") }
+}
+
+/// Facts set from templates that render to strings, and the loops that use them as lists.
+struct FactTracker {
+    private var stringFacts: [String: SourceLocation] = [:]
+    private var uses: [(name: String, keyword: String, location: SourceLocation)] = []
+
+    /// Checks a value where a list is expected; a bare `{{ fact }}` is remembered for later.
+    mutating func checkListValue(_ node: YAMLNode, keyword: String, file: String, checker: PlaybookChecker) {
+        guard node.tag == nil, let text = node.string, text.contains("{{") else { return }
+        let scan = scanJinja(text)
+        if scan.problem == nil, scan.rendersToString {
+            checker.report(
+                .warning, "jinja-string-not-list",
+                "'\(keyword)' expects a list, but \(describeExtraText(scan)) so it renders to a string; "
+                    + "remove the text around the expression",
+                file: file, at: node)
+        } else if let name = scan.bareVariable {
+            uses.append((name, keyword, checker.location(file, node)))
+        }
+    }
+
+    /// Remembers `set_fact` values that render to strings.
+    mutating func recordSetFact(_ node: YAMLNode, document: YAMLDocument, file: String) {
+        for pair in node.pairs ?? [] {
+            let value = document.resolve(pair.value)
+            guard let name = pair.key.string, name != "cacheable", value.tag == nil, let text = value.string,
+                text.contains("{{"), scanJinja(text).problem == nil, scanJinja(text).rendersToString
+            else { continue }
+            stringFacts[name] = SourceLocation(file: file, line: value.line, column: value.column)
+        }
+    }
+
+    /// Reports each loop over a fact that `set_fact` made a string.
+    func reportStringsUsedAsLists(to checker: PlaybookChecker) {
+        for use in uses {
+            guard let set = stringFacts[use.name] else { continue }
+            let place =
+                checker.display(set.file) == use.location.file
+                ? "line \(set.line)" : "\(checker.display(set.file)):\(set.line)"
+            checker.report(
+                Diagnostic(
+                    .warning, "jinja-string-not-list",
+                    "'\(use.keyword)' expects a list, but '\(use.name)' is set at \(place) from a template with text "
+                        + "outside '{{ }}', so it is a string; remove the text around the expression at \(place)",
+                    at: use.location))
+        }
+    }
+}
+
+/// "this value has a trailing space outside '{{ }}'" and the like.
+private func describeExtraText(_ scan: JinjaScan) -> String {
+    if scan.literal.isEmpty { return "this value joins \(scan.expressions) expressions" }
+    if scan.literal.allSatisfy(\.isWhitespace) {
+        let what = scan.literal == " " ? "a space" : "whitespace"
+        return "this value has \(what) outside '{{ }}'"
+    }
+    return "this value has text ('\(scan.literal)') outside '{{ }}'"
+}

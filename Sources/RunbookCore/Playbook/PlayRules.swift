@@ -1,0 +1,168 @@
+/// Checks of one play: its keywords, hosts, vars, vars files, roles and task sections.
+extension PlaybookChecker {
+    func checkPlay(_ play: YAMLNode, document: YAMLDocument, file: String) {
+        guard play.pairs != nil else {
+            report(
+                .error, "play-not-mapping",
+                "a play must be a mapping with 'hosts' (or an 'import_playbook' entry), found \(play.typeDescription)",
+                file: file, at: play)
+            return
+        }
+        let pairs = document.mergedPairs(play)
+        if pairs.contains(where: { $0.key.string.map(shortActionName) == "import_playbook" }) {
+            checkImportPlaybook(play, pairs: pairs, document: document, file: file)
+            return
+        }
+        let folder = parentFolder(file)
+        for pair in pairs {
+            guard let key = pair.key.string, key != "<<", !Keywords.play.contains(key) else { continue }
+            if key == "user" {
+                report(
+                    .warning, "deprecated-keyword", "'user' is an old name for 'remote_user'; rename it",
+                    file: file, at: pair.key)
+            } else if key == "include" {
+                report(
+                    .error, "removed-include",
+                    "'include' was removed in ansible-core 2.16; import a playbook with 'import_playbook: file.yml'",
+                    file: file, at: pair.key)
+            } else {
+                report(
+                    .error, "unknown-play-keyword",
+                    "'\(key)' is not a valid play keyword\(didYouMean(key, in: Keywords.play))",
+                    file: file, at: pair.key)
+            }
+        }
+        var state = PlayState()
+        checkHosts(pairs, play: play, document: document, file: file)
+        checkVarsShape(value(pairs, "vars"), document: document, file: file, owner: "a play")
+        checkVarsFiles(value(pairs, "vars_files"), document: document, file: file)
+        for pair in pairs where !Keywords.taskSections.contains(pair.key.string ?? "") {
+            checkJinja(pair.value, document: document, file: file)
+        }
+        let scope = TaskScope(
+            file: file, document: document, playbookFolder: folder, role: nil, includeFolders: [folder])
+        checkRoles(value(pairs, "roles"), scope: scope, state: &state)
+        for section in Keywords.taskSections {
+            checkTaskList(
+                value(pairs, section), section: section, scope: scope, isHandler: section == "handlers", state: &state)
+        }
+        checkNotifications(state, file: file)
+    }
+
+    private func checkHosts(_ pairs: [YAMLPair], play: YAMLNode, document: YAMLDocument, file: String) {
+        let hosts = value(pairs, "hosts")
+        guard let hosts else {
+            report(
+                .error, "play-missing-hosts", "play has no 'hosts'; add e.g. 'hosts: all' or 'hosts: localhost'",
+                file: file, at: play)
+            return
+        }
+        let value = document.resolve(hosts)
+        let patterns: [YAMLNode]
+        switch value.kind {
+        case .scalar(let text, _) where !value.isNull && !text.trimmingCharacters(in: .whitespaces).isEmpty:
+            patterns = [value]
+        case .sequence(let items) where !items.isEmpty:
+            patterns = items.map(document.resolve)
+        default:
+            let key = pairs.last { $0.key.string == "hosts" }?.key
+            report(
+                .error, "play-hosts-invalid",
+                "'hosts' must be a host pattern or a list of them, found \(value.isNull ? "nothing" : value.typeDescription)",
+                file: file, at: value.isNull ? (key ?? value) : value)
+            return
+        }
+        guard let matcher = settings.hostMatcher else { return }
+        for node in patterns {
+            guard let pattern = node.string?.trimmingCharacters(in: .whitespaces), !isTemplated(pattern),
+                !["all", "*", "localhost", "127.0.0.1", "::1"].contains(pattern)
+            else { continue }
+            if matcher.matchesAnyHost(pattern) == false {
+                report(
+                    .warning, "hosts-no-match",
+                    "hosts pattern '\(pattern)' matches no host in the inventory; check the group name or the inventory",
+                    file: file, at: node)
+            }
+        }
+    }
+
+    /// `vars` must be a mapping (ansible-core 2.19 rejects the old list-of-mappings form).
+    func checkVarsShape(_ vars: YAMLNode?, document: YAMLDocument, file: String, owner: String) {
+        guard let vars else { return }
+        let value = document.resolve(vars)
+        if value.isNull || value.pairs != nil { return }
+        let hint = value.items != nil ? " (ansible-core 2.19 no longer accepts a list of mappings: drop the '- ')" : ""
+        report(
+            .error, "vars-not-mapping",
+            "vars of \(owner) must be a mapping of names to values, found \(value.typeDescription)\(hint)",
+            file: file, at: value)
+    }
+
+    private func checkVarsFiles(_ node: YAMLNode?, document: YAMLDocument, file: String) {
+        guard let node else { return }
+        let value = document.resolve(node)
+        let entries = value.items ?? [value]
+        let folder = parentFolder(file)
+        for entry in entries.map(document.resolve) where !entry.isNull {
+            // A list entry is a set of alternatives: the first that exists is used.
+            let alternatives = (entry.items ?? [entry]).map(document.resolve).compactMap(\.string)
+            if alternatives.isEmpty || alternatives.contains(where: isTemplated) { continue }
+            let paths = alternatives.map { joinPath(folder, $0) }
+            if let found = paths.first(where: fileExists) {
+                let vars = use(found)
+                if let root = vars.document?.root { checkJinja(root, document: vars.document ?? document, file: found) }
+            } else {
+                report(
+                    .error, "missing-vars-file",
+                    "vars file '\(alternatives.joined(separator: "' or '"))' not found; "
+                        + "paths are relative to the playbook's folder \(display(folder))/",
+                    file: file, at: entry)
+            }
+        }
+    }
+
+    private func checkImportPlaybook(_ entry: YAMLNode, pairs: [YAMLPair], document: YAMLDocument, file: String) {
+        for pair in pairs {
+            guard let key = pair.key.string, key != "<<", shortActionName(key) != "import_playbook",
+                !Keywords.importPlaybook.contains(key)
+            else { continue }
+            report(
+                .error, "unknown-play-keyword",
+                "'\(key)' is not a valid keyword for import_playbook\(didYouMean(key, in: Keywords.importPlaybook))",
+                file: file, at: pair.key)
+        }
+        checkVarsShape(value(pairs, "vars"), document: document, file: file, owner: "import_playbook")
+        guard let target = pairs.last(where: { $0.key.string.map(shortActionName) == "import_playbook" }) else {
+            return
+        }
+        let node = document.resolve(target.value)
+        guard let name = node.string, !node.isNull, !name.isEmpty else {
+            report(
+                .error, "import-playbook-invalid",
+                "import_playbook needs the path of a playbook file, found \(node.isNull ? "nothing" : node.typeDescription)",
+                file: file, at: node)
+            return
+        }
+        checkJinja(node, document: document, file: file)
+        if isTemplated(name) || isCollectionName(name) { return }
+        let path = joinPath(parentFolder(file), name)
+        guard fileExists(path) else {
+            report(
+                .error, "missing-playbook",
+                "imported playbook '\(name)' not found; the path is relative to \(display(parentFolder(file)))/",
+                file: file, at: node)
+            return
+        }
+        checkPlaybook(path, reference: (file, node))
+    }
+}
+
+/// Whether `name` is a collection reference (`namespace.collection.name`), which runbook does not judge.
+func isCollectionName(_ name: String) -> Bool {
+    !name.contains("/") && name.split(separator: ".").count >= 3 && !name.hasSuffix(".yml") && !name.hasSuffix(".yaml")
+}
+
+/// The last value for `key` among `pairs`, as Ansible reads repeated keys.
+func value(_ pairs: [YAMLPair], _ key: String) -> YAMLNode? {
+    pairs.last { $0.key.string == key }?.value
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// Settings for one run of the playbook checker.
+struct CheckerSettings {
+    /// The workspace folder (absolute); its `ansible.cfg` gives `roles_path`.
+    var workspace: String
+    /// The folder display paths are made relative to (absolute).
+    var currentDirectory: String
+    /// The static inventory plays' `hosts` are matched against, if any.
+    var hostMatcher: (any HostPatternMatching)?
+    /// The YAML loader and its limits.
+    var loader: YAMLLoader = YAMLLoader()
+}
+
+/// Checks playbooks and everything they reference, parsing each file once and reporting each
+/// finding once. One instance serves one validation run on one thread.
+final class PlaybookChecker {
+    let settings: CheckerSettings
+    /// Findings in the order found, without repeats.
+    private(set) var diagnostics: [Diagnostic] = []
+    /// Display paths of every file read, in the order read.
+    private(set) var filesRead: [String] = []
+    private var seen: Set<Diagnostic> = []
+    private var cache: [String: YAMLFile] = [:]
+    private var used: Set<String> = []
+    private var configs: [String: AnsibleConfig] = [:]
+    var checkedPlaybooks: Set<String> = []
+    var playbookStack: [String] = []
+    var taskFileStack: [String] = []
+    var roleStack: [String] = []
+    var facts = FactTracker()
+
+    init(settings: CheckerSettings) {
+        self.settings = settings
+    }
+
+    // MARK: - Reporting
+
+    /// Records a finding unless the same one was already recorded.
+    func report(_ diagnostic: Diagnostic) {
+        if seen.insert(diagnostic).inserted { diagnostics.append(diagnostic) }
+    }
+
+    /// Records a finding at a node of the file at absolute path `file`.
+    func report(_ severity: Severity, _ rule: String, _ message: String, file: String, at node: YAMLNode) {
+        report(Diagnostic(severity, rule, message, at: location(file, node)))
+    }
+
+    /// The location of `node` in `file`, with a display path.
+    func location(_ file: String, _ node: YAMLNode) -> SourceLocation {
+        SourceLocation(file: display(file), line: node.line, column: node.column)
+    }
+
+    /// `path` relative to the current directory when under it, else as is.
+    func display(_ path: String) -> String {
+        let base =
+            settings.currentDirectory.hasSuffix("/") ? settings.currentDirectory : settings.currentDirectory + "/"
+        return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
+    }
+
+    // MARK: - Files
+
+    /// The parsed file at absolute path `path`, read at most once per run; nothing is reported.
+    func load(_ path: String) -> YAMLFile {
+        if let file = cache[path] { return file }
+        let file = settings.loader.load(path: path, displayPath: display(path))
+        cache[path] = file
+        return file
+    }
+
+    /// The parsed file, with its load findings reported and its path listed as read.
+    func use(_ path: String) -> YAMLFile {
+        let file = load(path)
+        if used.insert(path).inserted {
+            filesRead.append(display(path))
+            file.diagnostics.forEach(report)
+        }
+        return file
+    }
+
+    /// The role folders of `ansible.cfg` files that apply to a playbook in `folder`: the workspace's,
+    /// and the one beside the playbook (Ansible reads `./ansible.cfg` when run from there).
+    func configuredRolesPath(for folder: String) -> [String] {
+        var paths: [String] = []
+        if let env = ProcessInfo.processInfo.environment["ANSIBLE_ROLES_PATH"] {
+            paths += AnsibleConfig.pathList(env, relativeTo: settings.currentDirectory)
+        }
+        for configFolder in [settings.workspace, folder] {
+            let path = configFolder + "/ansible.cfg"
+            if configs[path] == nil { configs[path] = AnsibleConfig(path: path) }
+            paths += configs[path]?.rolesPath ?? []
+        }
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
+        return paths + [home + "/.ansible/roles", "/usr/share/ansible/roles", "/etc/ansible/roles"]
+    }
+}
+
+/// Whether a regular file (or a symlink to one) exists at `path`.
+func fileExists(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFDIR
+}
+
+/// Whether a folder (or a symlink to one) exists at `path`.
+func folderExists(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+}
+
+/// `path` joined to `folder` unless absolute, then standardized (`..` and `.` removed).
+func joinPath(_ folder: String, _ path: String) -> String {
+    let joined = path.hasPrefix("/") ? path : folder + "/" + path
+    return (joined as NSString).standardizingPath
+}
+
+/// The folder holding `path`.
+func parentFolder(_ path: String) -> String {
+    (path as NSString).deletingLastPathComponent
+}

@@ -1,0 +1,246 @@
+import Foundation
+
+/// Checks of task lists, tasks and blocks: one action per task, loops, includes, sources.
+extension PlaybookChecker {
+    func checkTaskList(
+        _ node: YAMLNode?, section: String, scope: TaskScope, isHandler: Bool, state: inout PlayState
+    ) {
+        guard let node else { return }
+        let list = scope.document.resolve(node)
+        if list.isNull { return }
+        guard let items = list.items else {
+            report(
+                .error, "section-not-list",
+                "'\(section)' must be a list of tasks, found \(list.typeDescription); start each task with '- '",
+                file: scope.file, at: list)
+            return
+        }
+        // Ansible skips empty entries ('- ' with nothing after it).
+        for item in items where !scope.document.resolve(item).isNull {
+            checkTask(scope.document.resolve(item), scope: scope, isHandler: isHandler, state: &state)
+        }
+    }
+
+    private func checkTask(_ task: YAMLNode, scope: TaskScope, isHandler: Bool, state: inout PlayState) {
+        guard task.pairs != nil else {
+            report(
+                .error, "task-not-mapping",
+                "a task must be a mapping (module: arguments), found \(task.typeDescription)",
+                file: scope.file, at: task)
+            return
+        }
+        let pairs = scope.document.mergedPairs(task)
+        let keys = pairs.compactMap(\.key.string).filter { $0 != "<<" }
+        if keys.contains(where: { ["block", "rescue", "always"].contains($0) }) {
+            checkBlock(pairs, scope: scope, isHandler: isHandler, state: &state)
+            return
+        }
+        let actions = pairs.filter { pair in
+            guard let key = pair.key.string, key != "<<" else { return false }
+            return key == "action" || key == "local_action" || !(Keywords.task.contains(key) || Keywords.isLoop(key))
+        }
+        if actions.isEmpty {
+            report(
+                .error, "no-action",
+                "no action detected in task; add a module (e.g. ansible.builtin.debug: …) or fix the indentation of its arguments",
+                file: scope.file, at: task)
+        } else if actions.count > 1 {
+            let names = actions.compactMap(\.key.string)
+            let typo = names.lazy.compactMap { name in
+                closestMatch(to: name, in: Keywords.task).map {
+                    "; '\(name)' is not a task keyword, did you mean '\($0)'?"
+                }
+            }.first
+            report(
+                .error, "conflicting-actions",
+                "conflicting action statements: \(names.joined(separator: ", ")); a task runs exactly one module"
+                    + (typo ?? ""),
+                file: scope.file, at: actions[1].key)
+        }
+        let loops = pairs.filter { $0.key.string.map(Keywords.isLoop) ?? false }
+        if loops.count > 1 {
+            report(
+                .error, "loop-conflict",
+                "a task has one loop, found \(loops.compactMap(\.key.string).joined(separator: " and ")); keep one",
+                file: scope.file, at: loops[1].key)
+        }
+        for loop in loops {
+            guard let key = loop.key.string else { continue }
+            let lookup = String(key.dropFirst("with_".count))
+            if key != "loop", !Keywords.builtinLookups.contains(shortActionName(lookup)) {
+                report(
+                    .warning, "unknown-loop-lookup",
+                    "'\(key)' needs the lookup plugin '\(lookup)', which ansible-core does not ship; "
+                        + "install the collection that provides it, or use 'loop:'",
+                    file: scope.file, at: loop.key)
+            }
+            guard Keywords.listLoops.contains(key) else { continue }
+            facts.checkListValue(scope.document.resolve(loop.value), keyword: key, file: scope.file, checker: self)
+        }
+        for pair in pairs where pair.key.string != "<<" {
+            checkJinja(pair.value, document: scope.document, file: scope.file)
+        }
+        checkVarsShape(value(pairs, "vars"), document: scope.document, file: scope.file, owner: "a task")
+        recordHandlerNames(pairs, scope: scope, isHandler: isHandler, state: &state)
+        recordNotify(value(pairs, "notify"), scope: scope, state: &state)
+        if actions.count == 1, let key = actions[0].key.string {
+            checkAction(
+                key: key, pairs: pairs, actionPair: actions[0], scope: scope, isHandler: isHandler, state: &state)
+        }
+    }
+
+    private func checkBlock(_ pairs: [YAMLPair], scope: TaskScope, isHandler: Bool, state: inout PlayState) {
+        for pair in pairs {
+            guard let key = pair.key.string, key != "<<" else { continue }
+            if ["block", "rescue", "always"].contains(key) {
+                checkTaskList(pair.value, section: key, scope: scope, isHandler: isHandler, state: &state)
+                continue
+            }
+            checkJinja(pair.value, document: scope.document, file: scope.file)
+            guard !Keywords.block.contains(key) else { continue }
+            let hint =
+                Keywords.isLoop(key)
+                ? "; loops are not allowed on a block, put it on the tasks or an include_tasks"
+                : didYouMean(key, in: Keywords.block)
+            report(
+                .error, "invalid-block-keyword", "'\(key)' is not a valid keyword for a block\(hint)",
+                file: scope.file, at: pair.key)
+        }
+        recordNotify(value(pairs, "notify"), scope: scope, state: &state)
+    }
+
+    private func checkAction(
+        key: String, pairs: [YAMLPair], actionPair: YAMLPair, scope: TaskScope, isHandler: Bool, state: inout PlayState
+    ) {
+        var module = key
+        var argument = scope.document.resolve(actionPair.value)
+        if key == "action" || key == "local_action" {
+            if let text = argument.string {
+                module = text.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
+            } else if let name = argument["module"].map(scope.document.resolve)?.string {
+                module = name
+            }
+        }
+        let arguments = TaskArguments(value: argument, args: value(pairs, "args"), document: scope.document)
+        switch shortActionName(module) {
+        case "include":
+            report(
+                .error, "removed-include",
+                "'include' was removed in ansible-core 2.16; use include_tasks (dynamic) or import_tasks (static)",
+                file: scope.file, at: actionPair.key)
+        case "include_tasks", "import_tasks":
+            if argument.isNull { argument = actionPair.key }
+            checkTaskInclude(
+                shortActionName(module), arguments: arguments, at: argument, keyNode: actionPair.key, scope: scope,
+                isHandler: isHandler, state: &state)
+        case "include_role", "import_role":
+            checkRoleInclude(
+                shortActionName(module), arguments: arguments, keyNode: actionPair.key, scope: scope, state: &state)
+        case "import_playbook":
+            report(
+                .error, "misplaced-import-playbook",
+                "import_playbook is a playbook entry, not a task; move it to the top level of the playbook",
+                file: scope.file, at: actionPair.key)
+        case "template", "copy":
+            checkSource(shortActionName(module), arguments: arguments, scope: scope)
+        case "set_fact":
+            facts.recordSetFact(argument, document: scope.document, file: scope.file)
+        default:
+            break
+        }
+    }
+
+    private func checkTaskInclude(
+        _ kind: String, arguments: TaskArguments, at node: YAMLNode, keyNode: YAMLNode, scope: TaskScope,
+        isHandler: Bool, state: inout PlayState
+    ) {
+        guard let (name, nameNode) = arguments.freeForm ?? arguments["file"] ?? arguments["_raw_params"],
+            !name.trimmingCharacters(in: .whitespaces).isEmpty
+        else {
+            report(
+                .error, "no-file-specified",
+                "no file specified for \(kind); give the tasks file, e.g. '\(kind): tasks/setup.yml'",
+                file: scope.file, at: keyNode)
+            return
+        }
+        if isTemplated(name) {
+            if isHandler { state.handlersKnown = false }
+            return
+        }
+        guard let path = findTasksFile(name, scope: scope) else {
+            report(
+                .error, "missing-tasks-file",
+                "tasks file '\(name)' not found; looked in \(taskSearchFolders(scope).map { display($0) + "/" }.joined(separator: ", "))",
+                file: scope.file, at: nameNode)
+            if isHandler { state.handlersKnown = false }
+            return
+        }
+        if taskFileStack.contains(path) {
+            if kind == "import_tasks" {
+                report(
+                    .error, "import-cycle",
+                    "import_tasks cycle: '\(display(path))' imports itself through this task; remove the import",
+                    file: scope.file, at: nameNode)
+            }
+            return
+        }
+        let key = "tasks:" + path + "|" + (scope.role?.folder ?? "")
+        guard state.visited.insert(key).inserted else { return }
+        checkTasksFile(path, scope: scope, isHandler: isHandler, state: &state)
+    }
+
+    /// Checks a file of tasks (a role's `tasks/main.yml`, an imported file) in `scope`'s role and playbook.
+    func checkTasksFile(_ path: String, scope: TaskScope, isHandler: Bool, state: inout PlayState) {
+        let file = use(path)
+        guard let document = file.document, let root = document.root, !file.failed, !file.isVault else { return }
+        let list = document.resolve(root)
+        if list.isNull { return }
+        guard list.items != nil else {
+            report(
+                .error, "tasks-file-not-list",
+                "a tasks file must be a list of tasks, found \(list.typeDescription); start each task with '- '",
+                file: path, at: list)
+            return
+        }
+        var inner = scope
+        inner.file = path
+        inner.document = document
+        inner.includeFolders.append(parentFolder(path))
+        taskFileStack.append(path)
+        defer { taskFileStack.removeLast() }
+        checkTaskList(list, section: "tasks", scope: inner, isHandler: isHandler, state: &state)
+    }
+
+    /// The folders a relative tasks-file path is looked up in, the way Ansible does.
+    func taskSearchFolders(_ scope: TaskScope) -> [String] {
+        var folders = Array(scope.includeFolders.reversed())
+        if let role = scope.role { folders += [role.folder + "/tasks", role.folder] }
+        folders.append(scope.playbookFolder)
+        var seen: Set<String> = []
+        return folders.filter { seen.insert($0).inserted }
+    }
+
+    private func findTasksFile(_ name: String, scope: TaskScope) -> String? {
+        taskSearchFolders(scope).lazy.map { joinPath($0, name) }.first(where: fileExists)
+    }
+
+    private func checkSource(_ module: String, arguments: TaskArguments, scope: TaskScope) {
+        guard let (source, node) = arguments["src"], !source.isEmpty, !isTemplated(source) else { return }
+        if module == "copy", let (remote, _) = arguments["remote_src"], isTrue(remote) { return }
+        let sub = module == "template" ? "templates" : "files"
+        var folders: [String] = []
+        if let role = scope.role { folders += [role.folder + "/" + sub, role.folder] }
+        for folder in scope.includeFolders.reversed() { folders += [folder + "/" + sub, folder] }
+        folders += [scope.playbookFolder + "/" + sub, scope.playbookFolder]
+        if source.hasPrefix("/")
+            ? FileManager.default.fileExists(atPath: source)
+            : folders.contains(where: { FileManager.default.fileExists(atPath: joinPath($0, source)) })
+        {
+            return
+        }
+        report(
+            .warning, "source-not-found",
+            "\(module) src '\(source)' not found in \(sub)/ of the role or the playbook's folder; check the name",
+            file: scope.file, at: node)
+    }
+}

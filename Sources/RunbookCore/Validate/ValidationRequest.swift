@@ -1,0 +1,43 @@
+/// What `runbook validate` was asked to check.
+public struct ValidationRequest: Sendable {
+    /// Playbook files or folders as given; empty means `Playbooks/` of the workspace.
+    public var paths: [String]
+    /// Inventory files or folders as given; empty means `Inventory/` of the workspace when present.
+    public var inventories: [String]
+    /// The workspace folder (absolute).
+    public var workspace: String
+    /// The folder relative paths are resolved from and shown against (absolute).
+    public var currentDirectory: String
+
+    /// Makes a request.
+    public init(paths: [String], inventories: [String] = [], workspace: String, currentDirectory: String) {
+        self.paths = paths
+        self.inventories = inventories
+        self.workspace = workspace
+        self.currentDirectory = currentDirectory
+    }
+}
+
+/// The outcome of a validation: the files read and every finding, sorted by position.
+public struct ValidationReport: Sendable {
+    /// Display paths of the files read.
+    public var files: [String]
+    /// Every finding.
+    public var diagnostics: [Diagnostic]
+
+    /// Makes a report.
+    public init(files: [String], diagnostics: [Diagnostic]) {
+        self.files = files
+        self.diagnostics = diagnostics
+    }
+
+    /// The number of errors.
+    public var errorCount: Int { diagnostics.count { $0.severity == .error } }
+    /// The number of warnings.
+    public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
+
+    /// 0 when clean, 65 (data error) when there are errors, or with `strict` warnings too.
+    public func exitStatus(strict: Bool) -> ExitStatus {
+        errorCount > 0 || (strict && warningCount > 0) ? .dataError : .success
+    }
+}
