@@ -188,7 +188,7 @@ public struct ImageManager: Sendable {
         let tail = progress.finish()
         guard status == 0 else {
             try await checkEngine()
-            write(tail.map { "  | \($0)\n" }.joined())
+            if progressStyle != .plain { write(tail.map { "  | \($0)\n" }.joined()) }
             throw RunbookError.software(
                 "building \(reference) failed (exit \(status)) after \(Int(progress.elapsedSeconds)) s; "
                     + "\(reference) and its tags are as they were; full log: \(logPath)")
