@@ -28,7 +28,8 @@ struct EngineOptions: ParsableArguments {
     @Option(help: ArgumentHelp("docker or podman (default: RUNBOOK_ENGINE, else detected).", valueName: "name"))
     var engine: String?
 
-    @Option(help: ArgumentHelp("The network for builds and containers, e.g. host (RUNBOOK_NETWORK).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp("The network for builds and containers, e.g. host (RUNBOOK_NETWORK).", valueName: "name"))
     var network: String?
 
     @Option(
@@ -43,7 +44,8 @@ struct EngineOptions: ParsableArguments {
         let name = engine ?? environment["RUNBOOK_ENGINE"].flatMap { $0.isEmpty ? nil : $0 }
         let kind = try name.map(EngineDetector.kind)
         let network = network ?? environment["RUNBOOK_NETWORK"].flatMap { $0.isEmpty ? nil : $0 }
-        let options = engineOptions.isEmpty
+        let options =
+            engineOptions.isEmpty
             ? (environment["RUNBOOK_ENGINE_OPTIONS"] ?? "").split(separator: " ").map(String.init) : engineOptions
         return try await EngineDetector(runner: runner, path: environment["PATH"] ?? "")
             .resolve(kind: kind, network: network, extraOptions: options)

@@ -4,25 +4,36 @@ import RunbookCore
 
 /// The settings of runbook's image; each also a `RUNBOOK_*` variable.
 struct ImageOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The image name:tag (RUNBOOK_IMAGE; default runbook/ansible-aws:release).", valueName: "name:tag"))
+    @Option(
+        help: ArgumentHelp(
+            "The image name:tag (RUNBOOK_IMAGE; default runbook/ansible-aws:release).", valueName: "name:tag"))
     var tag: String?
 
     @Option(help: ArgumentHelp("The base image of both build stages (RUNBOOK_BASE_IMAGE).", valueName: "image"))
     var baseImage: String?
 
-    @Option(help: ArgumentHelp("Collections to install, space- or comma-separated (RUNBOOK_COLLECTIONS).", valueName: "names"))
+    @Option(
+        help: ArgumentHelp(
+            "Collections to install, space- or comma-separated (RUNBOOK_COLLECTIONS).", valueName: "names"))
     var collections: String?
 
-    @Option(help: ArgumentHelp("Where collections come from: galaxy or wheel (RUNBOOK_COLLECTIONS_SOURCE; default wheel).", valueName: "source"))
+    @Option(
+        help: ArgumentHelp(
+            "Where collections come from: galaxy or wheel (RUNBOOK_COLLECTIONS_SOURCE; default wheel).",
+            valueName: "source"))
     var collectionsSource: String?
 
-    @Option(help: ArgumentHelp("A CA bundle for pip and ansible-galaxy in the build stage only (RUNBOOK_CA_BUNDLE).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A CA bundle for pip and ansible-galaxy in the build stage only (RUNBOOK_CA_BUNDLE).", valueName: "file"))
     var caBundle: String?
 
     @Option(help: ArgumentHelp("always, missing or never (RUNBOOK_PULL_POLICY; default missing).", valueName: "policy"))
     var pullPolicy: String?
 
-    @Option(help: ArgumentHelp("The runbook binary to put into the image (RUNBOOK_IMAGE_BINARY; default this one).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "The runbook binary to put into the image (RUNBOOK_IMAGE_BINARY; default this one).", valueName: "path"))
     var runbookBinary: String?
 
     @OptionGroup var engine: EngineOptions

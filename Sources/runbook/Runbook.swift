@@ -8,7 +8,7 @@ struct Runbook: AsyncParsableCommand {
         abstract: "Validate, check credentials for, and run Ansible playbooks against AWS in a container.",
         version: RunbookVersion.current,
         subcommands: [
-            ImageCommand.self,
+            ImageCommand.self
         ]
     )
 }

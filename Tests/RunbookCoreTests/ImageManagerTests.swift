@@ -11,7 +11,8 @@ import Testing
 
     private func manager(_ runner: RecordingRunner, cache: URL, settings: ImageSettings? = nil) -> ImageManager {
         ImageManager(
-            engine: ContainerEngine(kind: .docker, network: "host"), runner: runner, settings: settings ?? self.settings,
+            engine: ContainerEngine(kind: .docker, network: "host"), runner: runner,
+            settings: settings ?? self.settings,
             cacheDirectory: cache, progressStyle: .quiet, write: { _ in })
     }
 
@@ -26,7 +27,9 @@ import Testing
         let cache = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: cache) }
         let runner = RecordingRunner([
-            .call(["docker", "image", "inspect", "runbook/ansible-aws:release"], stdout: inspectJSON(id: "sha256:a", hash: hash))
+            .call(
+                ["docker", "image", "inspect", "runbook/ansible-aws:release"],
+                stdout: inspectJSON(id: "sha256:a", hash: hash))
         ])
         let result = try await manager(runner, cache: cache).ensure()
         #expect(result.outcome == .current)
@@ -42,14 +45,17 @@ import Testing
             .call(["docker", "image", "inspect", "runbook/ansible-aws:release"], stdout: stale),
             .call(["docker", "image", "inspect", "runbook/ansible-aws:release"], stdout: stale),
             .call(["docker", "image", "inspect", contentReference], status: 1, stderr: "Error: No such image: x"),
-            .call(["docker", "build", "--iidfile"], lines: ["Step 1/2 : FROM base:1"], effect: writeImageID("sha256:new")),
+            .call(
+                ["docker", "build", "--iidfile"], lines: ["Step 1/2 : FROM base:1"], effect: writeImageID("sha256:new")),
             .call(
                 ["docker", "run", "--rm", "--network", "host", "sha256:new", "sh", "-c"],
                 stdout: #"{"amazon.aws": "10.1.2", "community.aws": "10.0.0", "community.general": "11.4.2"}"#),
             .call(["docker", "build", "--iidfile"], effect: writeImageID("sha256:stamped")),
             .call(["docker", "tag", "sha256:stamped", contentReference]),
             .call(["docker", "tag", "sha256:stamped", "runbook/ansible-aws:release"]),
-            .call(["docker", "image", "inspect", "runbook/ansible-aws:release"], stdout: inspectJSON(id: "sha256:stamped", hash: hash)),
+            .call(
+                ["docker", "image", "inspect", "runbook/ansible-aws:release"],
+                stdout: inspectJSON(id: "sha256:stamped", hash: hash)),
         ])
         let result = try await manager(runner, cache: cache).ensure()
         #expect(result.outcome == .built)
@@ -60,7 +66,8 @@ import Testing
         #expect(build.contains("dev.runbook.content-hash=\(hash)"))
         #expect(build.contains("--network"))
         let stamp = runner.argvs[5]
-        #expect(stamp.contains("dev.runbook.collections=amazon.aws=10.1.2 community.aws=10.0.0 community.general=11.4.2"))
+        #expect(
+            stamp.contains("dev.runbook.collections=amazon.aws=10.1.2 community.aws=10.0.0 community.general=11.4.2"))
         #expect(!stamp.contains("--network"))
         let log = try String(contentsOfFile: try #require(result.logPath), encoding: .utf8)
         #expect(log.contains("Step 1/2"))
@@ -113,7 +120,9 @@ import Testing
     @Test func pushNeedsANameInARegistry() async throws {
         let cache = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: cache) }
-        let error = await #expect(throws: RunbookError.self) { try await manager(RecordingRunner(), cache: cache).push() }
+        let error = await #expect(throws: RunbookError.self) {
+            try await manager(RecordingRunner(), cache: cache).push()
+        }
         #expect(error?.status == .usage)
     }
 
@@ -130,7 +139,9 @@ import Testing
         let path = cache.appendingPathComponent("locks/x.lock").path
         let first = try await FileLock.acquire(path)
         let waited = Mutex(false)
-        let second = Task { try await FileLock.acquire(path, poll: .milliseconds(10)) { waited.withLock { $0 = true } } }
+        let second = Task {
+            try await FileLock.acquire(path, poll: .milliseconds(10)) { waited.withLock { $0 = true } }
+        }
         try await Task.sleep(for: .milliseconds(100))
         #expect(waited.withLock { $0 })
         first.unlock()

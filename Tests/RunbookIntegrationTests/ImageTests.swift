@@ -193,7 +193,8 @@ struct ImageTests {
         let tag = "\(repository):release"
         let pushed = try ImageEnvironment.image(["push", "--tag", tag])
         #expect(pushed.status == 0, "\(pushed.standardError)")
-        #expect(pushed.standardOutput.range(of: #"^pushed \S+ sha256:[0-9a-f]{64}\n$"#, options: .regularExpression) != nil)
+        #expect(
+            pushed.standardOutput.range(of: #"^pushed \S+ sha256:[0-9a-f]{64}\n$"#, options: .regularExpression) != nil)
 
         ImageEnvironment.removeRepository(repository)
         #expect(ImageEnvironment.imageID(tag) == nil)
@@ -210,7 +211,8 @@ struct ImageTests {
             ["ensure"], environment: ["DOCKER_HOST": "unix:///nonexistent/docker.sock", "RUNBOOK_ENGINE": "docker"])
         #expect(down.status == 69)
         #expect(down.standardError.contains("the docker daemon does not answer; start it with"))
-        let missing = try ImageEnvironment.image(["status"], environment: ["RUNBOOK_ENGINE": "podman", "PATH": "/nonexistent"])
+        let missing = try ImageEnvironment.image(
+            ["status"], environment: ["RUNBOOK_ENGINE": "podman", "PATH": "/nonexistent"])
         #expect(missing.status == 69)
         #expect(missing.standardError.contains("podman is not installed"))
     }

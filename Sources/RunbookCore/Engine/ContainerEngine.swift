@@ -142,8 +142,12 @@ public struct ContainerEngine: Sendable, Hashable {
         if let dockerfile = request.dockerfile { arguments += ["--file", dockerfile] }
         arguments += ["--iidfile", request.idFile]
         arguments += networkOptions
-        for argument in request.buildArguments.sorted(by: { $0.key < $1.key }) { arguments += ["--build-arg", "\(argument.key)=\(argument.value)"] }
-        for label in request.labels.sorted(by: { $0.key < $1.key }) { arguments += ["--label", "\(label.key)=\(label.value)"] }
+        for argument in request.buildArguments.sorted(by: { $0.key < $1.key }) {
+            arguments += ["--build-arg", "\(argument.key)=\(argument.value)"]
+        }
+        for label in request.labels.sorted(by: { $0.key < $1.key }) {
+            arguments += ["--label", "\(label.key)=\(label.value)"]
+        }
         for tag in request.tags { arguments += ["--tag", tag] }
         arguments += extraOptions
         arguments.append(request.context)

@@ -94,7 +94,8 @@ public struct ImageSettings: Sendable, Hashable {
         guard let reference = ImageReference(tagText) else {
             throw RunbookError.usage("'\(tagText)' is not an image name:tag (e.g. \(defaultReference))")
         }
-        let collections = try value(flags.collections, "RUNBOOK_COLLECTIONS").map(parseCollections)
+        let collections =
+            try value(flags.collections, "RUNBOOK_COLLECTIONS").map(parseCollections)
             ?? defaultCollections
         let sourceText = value(flags.collectionsSource, "RUNBOOK_COLLECTIONS_SOURCE") ?? "wheel"
         guard let source = CollectionsSource(rawValue: sourceText) else {
@@ -124,7 +125,8 @@ public struct ImageSettings: Sendable, Hashable {
         for part in text.split(whereSeparator: { $0 == "," || $0.isWhitespace }) {
             let name = String(part)
             let pieces = name.split(separator: ".", omittingEmptySubsequences: false)
-            let valid = pieces.count == 2
+            let valid =
+                pieces.count == 2
                 && pieces.allSatisfy { piece in
                     !piece.isEmpty && piece.first?.isNumber == false
                         && piece.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }

@@ -64,7 +64,8 @@ public func runbookCacheDirectory(environment: [String: String] = ProcessInfo.pr
     if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
         return URL(fileURLWithPath: xdg).appendingPathComponent("runbook")
     }
-    let home = environment["HOME"].map { URL(fileURLWithPath: $0) }
+    let home =
+        environment["HOME"].map { URL(fileURLWithPath: $0) }
         ?? FileManager.default.homeDirectoryForCurrentUser
     return home.appendingPathComponent(".cache/runbook")
 }
