@@ -36,6 +36,12 @@ struct ImageOptions: ParsableArguments {
             "The runbook binary to put into the image (RUNBOOK_IMAGE_BINARY; default this one).", valueName: "path"))
     var runbookBinary: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "A folder with a customised copy of the image definition (RUNBOOK_IMAGE_DEFINITION; default the built-in one).",
+            valueName: "dir"))
+    var definition: String?
+
     @OptionGroup var engine: EngineOptions
 
     /// An image manager for these settings on the resolved engine.
@@ -48,8 +54,10 @@ struct ImageOptions: ParsableArguments {
         let runner = SubprocessRunner()
         let resolved = try await engine.resolve(runner: runner, environment: environment)
         let compact = isatty(STDERR_FILENO) == 1 && environment["CI"] == nil
+        let folder = definition ?? environment["RUNBOOK_IMAGE_DEFINITION"].flatMap { $0.isEmpty ? nil : $0 }
         return ImageManager(
-            engine: resolved, runner: runner, settings: settings, progressStyle: compact ? .compact : .plain,
+            engine: resolved, runner: runner, settings: settings,
+            definition: try folder.map(ImageDefinition.load) ?? .embedded, progressStyle: compact ? .compact : .plain,
             write: { FileHandle.standardError.write(Data($0.utf8)) })
     }
 }

@@ -17,6 +17,11 @@ import Testing
         }
     }
 
+    @Test func aDefinitionFolderLoadsLikeTheEmbeddedOne() throws {
+        #expect(try ImageDefinition.load(from: Self.resources.path) == ImageDefinition.embedded)
+        #expect(throws: RunbookError.self) { try ImageDefinition.load(from: "/nonexistent") }
+    }
+
     @Test func dockerfileKeepsTheBuildStageOutOfTheFinalImage() throws {
         let dockerfile = try #require(ImageDefinition.embedded.files["Dockerfile"])
         let stages = dockerfile.components(separatedBy: "\nFROM ")

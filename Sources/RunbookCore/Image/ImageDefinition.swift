@@ -14,6 +14,19 @@ public struct ImageDefinition: Sendable, Hashable {
     /// The definition this runbook carries (the files under Resources/image/ at build time).
     public static let embedded = ImageDefinition(files: embeddedFiles)
 
+    /// A definition read from a folder holding the same files (a customised copy of Resources/image/).
+    public static func load(from directory: String) throws -> ImageDefinition {
+        var files: [String: String] = [:]
+        for name in embeddedFiles.keys {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw RunbookError.noInput("image definition folder \(directory) has no readable \(name)")
+            }
+            files[name] = text
+        }
+        return ImageDefinition(files: files)
+    }
+
     /// The label keys runbook writes.
     public enum Label {
         /// The content hash the image was built from.
