@@ -13,6 +13,7 @@ struct Runbook: AsyncParsableCommand {
             Config.self,
             Init.self,
             CI.self,
+            ImageCommand.self,
         ]
     )
 }

@@ -1,0 +1,103 @@
+import Foundation
+import Synchronization
+
+/// Shows a build's streamed output and keeps all of it in a log file.
+///
+/// `compact` (a terminal): one line rewritten in place, `[step n/m, 42s] INSTRUCTION`.
+/// `plain` (CI, pipes): every line as it comes. `quiet`: nothing but the log file.
+public final class BuildProgress: Sendable {
+    /// How output is shown.
+    public enum Style: Sendable, Hashable {
+        case compact
+        case plain
+        case quiet
+    }
+
+    private struct State {
+        var log: FileHandle?
+        var tail: [String] = []
+        var step = ""
+        var lastDraw = ContinuousClock.now - .seconds(1)
+        var drew = false
+    }
+
+    /// The full log.
+    public let logPath: String
+    private let style: Style
+    private let write: @Sendable (String) -> Void
+    private let started = ContinuousClock.now
+    private let state: Mutex<State>
+    private let tailLimit: Int
+
+    /// Makes a reporter writing the log to `logPath` and showing progress through `write` (standard error).
+    public init(logPath: String, style: Style, tailLimit: Int = 25, write: @escaping @Sendable (String) -> Void) {
+        self.logPath = logPath
+        self.style = style
+        self.write = write
+        self.tailLimit = tailLimit
+        let directory = (logPath as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        state = Mutex(State(log: FileHandle(forWritingAtPath: logPath)))
+    }
+
+    /// Takes one line of build output.
+    public func line(_ text: String) {
+        let elapsed = Int((ContinuousClock.now - started).components.seconds)
+        let draw: String? = state.withLock { state in
+            state.log?.write(Data((text + "\n").utf8))
+            state.tail.append(text)
+            if state.tail.count > tailLimit { state.tail.removeFirst(state.tail.count - tailLimit) }
+            switch style {
+            case .quiet:
+                return nil
+            case .plain:
+                return text + "\n"
+            case .compact:
+                if let step = BuildProgress.step(text) { state.step = step }
+                let now = ContinuousClock.now
+                guard now - state.lastDraw >= .milliseconds(100) else { return nil }
+                state.lastDraw = now
+                state.drew = true
+                let shown = state.step.isEmpty ? text : state.step
+                return "\r\u{1B}[K" + String("[\(elapsed)s] \(shown)".prefix(100))
+            }
+        }
+        if let draw { write(draw) }
+    }
+
+    /// Ends the progress line and closes the log; returns the last lines kept.
+    @discardableResult
+    public func finish() -> [String] {
+        let (tail, drew) = state.withLock { state in
+            try? state.log?.close()
+            state.log = nil
+            return (state.tail, state.drew)
+        }
+        if drew { write("\r\u{1B}[K") }
+        return tail
+    }
+
+    /// The seconds since the reporter was made.
+    public var elapsedSeconds: Double {
+        let elapsed = ContinuousClock.now - started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// `step n/m: INSTRUCTION` from a classic-builder (`Step 3/19 : RUN …`), podman (`STEP 3/19: RUN …`)
+    /// or BuildKit plain (`#7 [build 3/9] RUN …`) line; nil for other lines.
+    static func step(_ line: String) -> String? {
+        let patterns = [
+            #"^Step (\d+)/(\d+) : (.*)$"#, #"^STEP (\d+)/(\d+): (.*)$"#, #"^#\d+ \[[^\]]*?(\d+)/(\d+)\] (.*)$"#,
+        ]
+        for pattern in patterns {
+            guard let regex = try? NSRegularExpression(pattern: pattern),
+                let match = regex.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)),
+                let n = Range(match.range(at: 1), in: line), let m = Range(match.range(at: 2), in: line),
+                let rest = Range(match.range(at: 3), in: line)
+            else { continue }
+            return "step \(line[n])/\(line[m]): \(line[rest])"
+        }
+        return nil
+    }
+}

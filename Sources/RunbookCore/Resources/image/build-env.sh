@@ -1,0 +1,7 @@
+# Sourced by each RUN of the build stage: points pip, requests and OpenSSL at the CA bundle when one
+# was given (the file is empty otherwise) and stops on the first error.
+set -eu
+if [ -s /build/ca-bundle.crt ]; then
+    export PIP_CERT=/build/ca-bundle.crt REQUESTS_CA_BUNDLE=/build/ca-bundle.crt SSL_CERT_FILE=/build/ca-bundle.crt
+fi
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
