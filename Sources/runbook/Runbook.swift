@@ -8,6 +8,8 @@ struct Runbook: AsyncParsableCommand {
         abstract: "Validate, check credentials for, and run Ansible playbooks against AWS in a container.",
         version: RunbookVersion.current,
         subcommands: [
+            Apply.self,
+            Plan.self,
             Validate.self,
             Creds.self,
             Config.self,

@@ -30,6 +30,8 @@ public struct ApplyPlan: Sendable {
     public var tty: Bool
     /// Extra engine options for `run`.
     public var extraOptions: [String]
+    /// Paths outside the workspace to mount read-only at the same path (inventories named by the user).
+    public var extraReadOnlyPaths: [String] = []
 
     /// Makes a plan.
     public init(
@@ -59,15 +61,22 @@ public struct ApplyPlan: Sendable {
 
     /// Variables set inside the container, all of them non-secret.
     public var environment: [String: String] {
+        var env = Self.callbackEnvironment(supportPath: Self.supportTarget, tty: tty)
+        env["HOME"] = user.home
+        if sshAuthSock != nil { env["SSH_AUTH_SOCK"] = Self.supportTarget + "/ssh-agent.sock" }
+        return env
+    }
+
+    /// The variables that enable the callback plugin found under `supportPath`, next to the normal
+    /// stdout callback, with output unbuffered (and coloured when there is a terminal).
+    public static func callbackEnvironment(supportPath: String, tty: Bool) -> [String: String] {
         var env = [
-            "HOME": user.home,
-            "ANSIBLE_CALLBACK_PLUGINS": Self.supportTarget + "/callback",
+            "ANSIBLE_CALLBACK_PLUGINS": supportPath + "/callback",
             "ANSIBLE_CALLBACKS_ENABLED": CallbackPlugin.name,
-            "RUNBOOK_EVENTS_FILE": Self.supportTarget + "/events.jsonl",
+            "RUNBOOK_EVENTS_FILE": supportPath + "/events.jsonl",
             "PYTHONUNBUFFERED": "1",
         ]
         if tty { env["ANSIBLE_FORCE_COLOR"] = "1" }
-        if sshAuthSock != nil { env["SSH_AUTH_SOCK"] = Self.supportTarget + "/ssh-agent.sock" }
         return env
     }
 
@@ -99,6 +108,7 @@ public struct ApplyPlan: Sendable {
         if let sshDirectory {
             spec.mounts.append(Mount(sshDirectory, at: user.home + "/.ssh", readOnly: true))
         }
+        for path in extraReadOnlyPaths { spec.mounts.append(Mount(path, at: path, readOnly: true)) }
         spec.extraOptions = extraOptions
         return spec
     }

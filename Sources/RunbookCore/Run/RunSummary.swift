@@ -77,6 +77,25 @@ public struct RunSummary: Sendable, Hashable {
         return longest.values.sorted { ($0.duration, $1.task) > ($1.duration, $0.task) }.prefix(count).map { $0 }
     }
 
+    /// For a dry run: per host, the tasks that would change something (and those that failed).
+    public func renderedChanges() -> String {
+        guard !hosts.isEmpty else { return "" }
+        var text = "would change:\n"
+        for host in hosts.keys.sorted() {
+            let changes = results.filter { $0.host == host && ($0.status == "changed" || $0.status == "failed") }
+            if changes.isEmpty {
+                text += "  \(host): nothing\n"
+                continue
+            }
+            text += "  \(host): \(changes.count) task(s)\n"
+            for change in changes {
+                let mark = change.status == "failed" ? "failed" : "change"
+                text += "    \(mark)  \(change.task)  (\(change.path))\n"
+            }
+        }
+        return text
+    }
+
     /// A plain-text recap: one line per host, then the slowest tasks.
     public func rendered() -> String {
         guard !hosts.isEmpty else { return "runbook: no host results were recorded\n" }

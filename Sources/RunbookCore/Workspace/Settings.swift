@@ -131,6 +131,19 @@ public struct Settings: Sendable {
         return setting.defaultValue.map { SettingValue(values: $0, source: .builtIn) }
     }
 
+    /// The environment with runbook.yml's values added as their `RUNBOOK_*` variables where the
+    /// environment does not set them, so code that reads variables sees flags > env > file > defaults
+    /// (flags are applied by the caller on top).
+    public var layeredEnvironment: [String: String] {
+        var layered = environment
+        for setting in SettingKey.all where (layered[setting.variable] ?? "").isEmpty {
+            if let value = file[setting.key] {
+                layered[setting.variable] = value.values.joined(separator: setting.kind == .list ? " " : "")
+            }
+        }
+        return layered
+    }
+
     /// The effective string value of `key`.
     public func string(_ key: String, flag: String? = nil) -> String? { value(key, flag: flag)?.string }
 

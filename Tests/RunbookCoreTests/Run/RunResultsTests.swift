@@ -27,6 +27,10 @@ private func fixtureEvents() throws -> [RunEvent] {
         #expect(counts.ignored == 1)
         #expect(summary.results.count == 5)
         #expect(summary.slowestTasks(1).first?.task == "change")
+        let changes = summary.renderedChanges()
+        #expect(changes.contains("localhost: 2 task(s)"))
+        #expect(changes.contains("change  change  (/tmp/cbtest/pb.yml:6)"))
+        #expect(changes.contains("failed  fail  (/tmp/cbtest/pb.yml:14)"))
     }
 
     @Test func tornAndBlankLinesAreIgnored() {
