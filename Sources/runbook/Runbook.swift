@@ -6,7 +6,7 @@ struct Runbook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runbook",
         abstract: "Validate, check credentials for, and run Ansible playbooks against AWS in a container.",
-        version: RunbookVersion.current,
+        version: RunbookVersion.description,
         subcommands: [
             Apply.self,
             Plan.self,

@@ -71,6 +71,24 @@ struct RunbookFixture {
         let result = try RunbookFixture.run(["--version"])
         #expect(result.status == 0)
         #expect(result.standardOutput.contains("0.1.0"))
+        #expect(result.standardOutput.range(of: #"image definition [0-9a-f]{16}"#, options: .regularExpression) != nil)
+    }
+
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionScriptsCoverEveryCommand(shell: String) throws {
+        let result = try RunbookFixture.run(["--generate-completion-script", shell])
+        #expect(result.status == 0)
+        for command in ["apply", "plan", "validate", "creds", "image", "config", "init", "ci"] {
+            #expect(result.standardOutput.contains(command), "\(shell) completion lacks \(command)")
+        }
+    }
+
+    @Test func everyCommandHasHelp() throws {
+        for command in ["apply", "plan", "validate", "creds", "image", "config", "init", "ci"] {
+            let result = try RunbookFixture.run([command, "--help"])
+            #expect(result.status == 0, "\(command) --help")
+            #expect(result.standardOutput.contains("OVERVIEW:"), "\(command) --help has no overview")
+        }
     }
 }
 
