@@ -174,7 +174,7 @@ public struct Settings: Sendable {
             let at = SourceLocation(file: path, line: pair.key.line, column: pair.key.column)
             guard let setting = SettingKey.named(key) else {
                 let known = SettingKey.all.map(\.key)
-                let hint = Spelling.closest(to: key, in: known).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = didYouMean(key, in: known)
                 throw RunbookError.usage(
                     "\(path):\(at.line):\(at.column): unknown setting '\(key)'\(hint) (known: "
                         + known.joined(separator: ", ") + ")")

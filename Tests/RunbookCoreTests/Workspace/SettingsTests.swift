@@ -49,10 +49,4 @@ import Testing
             #expect(error.message.contains(expected), "\(error.message)")
         }
     }
-
-    @Test func spellingSuggestsOnlyCloseNames() {
-        #expect(Spelling.closest(to: "host", in: ["hosts", "tasks"]) == "hosts")
-        #expect(Spelling.closest(to: "zzzzzz", in: ["hosts", "tasks"]) == nil)
-        #expect(Spelling.editDistance("kitten", "sitting") == 3)
-    }
 }
