@@ -13,7 +13,7 @@ import Testing
         #expect(spec.executable == "docker")
         #expect(
             spec.arguments == [
-                "build", "--iidfile", "/tmp/iid", "--network", "host", "--build-arg", "BASE_IMAGE=base:1",
+                "build", "--force-rm", "--iidfile", "/tmp/iid", "--network", "host", "--build-arg", "BASE_IMAGE=base:1",
                 "--build-arg", "COLLECTIONS=a.b", "--label", "k=v", "--ulimit", "nofile=4096:4096", "/ctx",
             ])
     }

@@ -138,7 +138,8 @@ public struct ContainerEngine: Sendable, Hashable {
 
     /// `build …` with the id written to `request.idFile`.
     public func build(_ request: BuildRequest) -> ProcessSpec {
-        var arguments = ["build"]
+        // --force-rm: a failed step leaves no stopped container behind.
+        var arguments = ["build", "--force-rm"]
         if let dockerfile = request.dockerfile { arguments += ["--file", dockerfile] }
         arguments += ["--iidfile", request.idFile]
         arguments += networkOptions
