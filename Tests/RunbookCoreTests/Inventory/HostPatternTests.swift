@@ -16,7 +16,7 @@ import Testing
             web3
             db-b
             """
-        let result = InventoryLoader().parse(Array(text.utf8), path: "hosts.ini")
+        let result = InventoryReader().parse(Array(text.utf8), path: "hosts.ini")
         return result.matcher as? StaticInventory ?? StaticInventory()
     }()
 

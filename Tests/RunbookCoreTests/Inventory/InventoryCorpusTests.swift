@@ -14,7 +14,7 @@ struct InventoryCorpusTests {
     @Test(arguments: InventoryCorpus.accepted)
     func inventoryAnsibleAcceptsHasNoError(_ relative: String) throws {
         let root = try #require(InventoryCorpus.root)
-        let result = try InventoryLoader().load(path: root + "/" + relative, displayPath: relative)
+        let result = try InventoryReader().read(path: root + "/" + relative, displayPath: relative)
         let errors = result.diagnostics.filter { $0.severity == .error }
         #expect(errors.isEmpty, "\(errors)")
     }
@@ -22,7 +22,7 @@ struct InventoryCorpusTests {
     @Test(arguments: InventoryCorpus.rejected)
     func inventoryAnsibleRejectsHasAnError(_ relative: String) throws {
         let root = try #require(InventoryCorpus.root)
-        let result = try InventoryLoader().load(path: root + "/" + relative, displayPath: relative)
+        let result = try InventoryReader().read(path: root + "/" + relative, displayPath: relative)
         #expect(result.diagnostics.contains { $0.severity == .error })
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What loading an inventory gave.
-public struct InventoryLoadResult: Sendable {
+public struct LoadedInventory: Sendable {
     /// Judges host patterns against the static inventory; nil when a source is dynamic (a plugin config or
     /// a script) or could not be read, so patterns cannot be judged.
     public var matcher: (any HostPatternMatching)?
@@ -13,7 +13,7 @@ public struct InventoryLoadResult: Sendable {
 
 /// Loads an inventory path the way Ansible does: a file, or a directory of sources (hidden files,
 /// `group_vars`, `host_vars` and ignored extensions left out), each read as a plugin config, YAML or INI.
-public struct InventoryLoader: Sendable {
+public struct InventoryReader: Sendable {
     /// Extensions Ansible ignores in an inventory directory (`inventory_ignore_extensions` defaults).
     public static let ignoredExtensions = [
         ".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst", ".orig", ".cfg", ".retry",
@@ -29,8 +29,21 @@ public struct InventoryLoader: Sendable {
         self.limits = limits
     }
 
-    /// Loads `path` (shown as `displayPath`); throws `RunbookError.noInput` when it does not exist.
-    public func load(path: String, displayPath: String? = nil) throws(RunbookError) -> InventoryLoadResult {
+    /// Reads `path` (shown as `displayPath`), as `runbook validate` does for each `-i`: never throws; a
+    /// path that does not exist is an `inventory-not-found` error diagnostic.
+    public func load(_ path: String, _ displayPath: String) -> LoadedInventory {
+        do {
+            return try read(path: path, displayPath: displayPath)
+        } catch {
+            let location = SourceLocation(file: displayPath, line: 1, column: 1)
+            return LoadedInventory(
+                matcher: nil, diagnostics: [Diagnostic(.error, "inventory-not-found", error.message, at: location)],
+                files: [])
+        }
+    }
+
+    /// Reads `path` (shown as `displayPath`); throws `RunbookError.noInput` when it does not exist.
+    public func read(path: String, displayPath: String? = nil) throws(RunbookError) -> LoadedInventory {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .noInput("inventory '\(displayPath ?? path)' does not exist; pass an inventory file or directory with -i")
@@ -43,16 +56,16 @@ public struct InventoryLoader: Sendable {
             read(path, shown: displayPath ?? path, &state)
         }
         let judgeable = !state.dynamic && !state.diagnostics.contains { $0.severity == .error }
-        return InventoryLoadResult(
+        return LoadedInventory(
             matcher: judgeable ? state.inventory : nil, diagnostics: state.diagnostics, files: state.files)
     }
 
     /// Checks inventory text (as if read from `path`) into `inventory`; for tests and fuzzing.
-    public func parse(_ bytes: [UInt8], path: String) -> InventoryLoadResult {
+    public func parse(_ bytes: [UInt8], path: String) -> LoadedInventory {
         var state = LoadState()
         readBytes(bytes, path: path, shown: path, executable: false, &state)
         let judgeable = !state.dynamic && !state.diagnostics.contains { $0.severity == .error }
-        return InventoryLoadResult(
+        return LoadedInventory(
             matcher: judgeable ? state.inventory : nil, diagnostics: state.diagnostics, files: state.files)
     }
 
