@@ -144,14 +144,14 @@ private func closestOption<S: Sequence<String>>(to word: String, in candidates: 
     let source = Array(word.lowercased())
     var best: (name: String, distance: Int)?
     for candidate in candidates.sorted() {
-        let distance = editDistance(source, Array(candidate.lowercased()))
+        let distance = optionDistance(source, Array(candidate.lowercased()))
         if distance < (best?.distance ?? Int.max) { best = (candidate, distance) }
     }
     guard let best, best.distance <= max(2, source.count / 3) else { return nil }
     return best.name
 }
 
-private func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+private func optionDistance(_ a: [Character], _ b: [Character]) -> Int {
     if a.isEmpty { return b.count }
     var previous = Array(0...b.count)
     for (i, x) in a.enumerated() {
