@@ -146,7 +146,8 @@ extension StaticInventory: HostPatternMatching {
                     regex += "\\["
                     continue
                 }
-                var set = String(characters[characters.startIndex..<close]).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "[", with: "\\[")
+                var set = String(characters[characters.startIndex..<close]).replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "[", with: "\\[")
                 characters = characters[(close + 1)...]
                 if set.hasPrefix("!") {
                     set = "^" + set.dropFirst()

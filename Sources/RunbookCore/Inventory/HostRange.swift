@@ -52,7 +52,8 @@ enum HostRange {
         var step = 1
         if bounds.count == 3 {
             guard let value = Int(bounds[2]), value > 0 else {
-                throw InventoryProblem("host range '[\(body)]' in '\(pattern)' has step '\(bounds[2])'; use a positive number")
+                throw InventoryProblem(
+                    "host range '[\(body)]' in '\(pattern)' has step '\(bounds[2])'; use a positive number")
             }
             step = value
         }

@@ -76,7 +76,8 @@ struct INIInventoryParser {
             if declaration.isVars {
                 error(
                     "section [\(name):vars] is for group '\(name)', which is not defined; add a [\(name)] section "
-                        + "or remove the variables", declaration.line, declaration.column, rule: "inventory-undefined-group")
+                        + "or remove the variables", declaration.line, declaration.column,
+                    rule: "inventory-undefined-group")
             } else {
                 let parent = declaration.parents.last ?? "?"
                 error(
@@ -101,7 +102,9 @@ struct INIInventoryParser {
             return .skip
         }
         if !inventory.hasGroup(name) {
-            if state == .vars, pending[name] == nil { declare(name, Pending(line: line, column: column, isVars: true, parents: [])) }
+            if state == .vars, pending[name] == nil {
+                declare(name, Pending(line: line, column: column, isVars: true, parents: []))
+            }
             inventory.addGroup(name)
         }
         if let declaration = pending[name], state != .vars {

@@ -46,7 +46,8 @@ public struct InventoryReader: Sendable {
     public func read(path: String, displayPath: String? = nil) throws(RunbookError) -> LoadedInventory {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .noInput("inventory '\(displayPath ?? path)' does not exist; pass an inventory file or directory with -i")
+            throw .noInput(
+                "inventory '\(displayPath ?? path)' does not exist; pass an inventory file or directory with -i")
         }
         var state = LoadState()
         if isDirectory.boolValue {
@@ -72,7 +73,8 @@ public struct InventoryReader: Sendable {
     private func walk(_ path: String, shown: String, _ state: inout LoadState, visited: inout Set<String>, depth: Int) {
         let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         guard visited.insert(real).inserted, depth < 32 else {
-            state.error("inventory-unreadable", "directory is a symlink loop or nested over 32 levels; skipped it", shown)
+            state.error(
+                "inventory-unreadable", "directory is a symlink loop or nested over 32 levels; skipped it", shown)
             return
         }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
@@ -82,7 +84,8 @@ public struct InventoryReader: Sendable {
         for name in names.sorted() where !Self.isIgnored(name) {
             guard state.files.count < Self.maxFiles else {
                 state.error(
-                    "inventory-too-large", "inventory has more than \(Self.maxFiles) files, the limit; read the rest "
+                    "inventory-too-large",
+                    "inventory has more than \(Self.maxFiles) files, the limit; read the rest "
                         + "was skipped", shown)
                 return
             }
@@ -156,7 +159,8 @@ public struct InventoryReader: Sendable {
         else { return false }
         if document.resolve(root)["plugin"] != nil {
             state.error(
-                "inventory-plugin-file", "inventory plugin configs are read only from files ending in .yml or .yaml; "
+                "inventory-plugin-file",
+                "inventory plugin configs are read only from files ending in .yml or .yaml; "
                     + "rename the file", shown, line: root.line, column: root.column)
             return true
         }
@@ -172,7 +176,8 @@ public struct InventoryReader: Sendable {
         let fileName = (shown as NSString).lastPathComponent
         guard root.pairs != nil else {
             state.error(
-                "inventory-structure", "inventory must be a mapping of groups (or a plugin config with 'plugin:'), "
+                "inventory-structure",
+                "inventory must be a mapping of groups (or a plugin config with 'plugin:'), "
                     + "found \(root.typeDescription)", shown, line: root.line, column: root.column)
             return
         }
@@ -185,14 +190,16 @@ public struct InventoryReader: Sendable {
         }
         if fileName.hasSuffix("aws_ec2.yml") || fileName.hasSuffix("aws_ec2.yaml") {
             state.error(
-                "inventory-plugin", "file is named like an aws_ec2 inventory but has no 'plugin:' key; add "
+                "inventory-plugin",
+                "file is named like an aws_ec2 inventory but has no 'plugin:' key; add "
                     + "plugin: amazon.aws.aws_ec2", shown, line: root.line, column: root.column)
             return
         }
         readStaticYAML(file, document, root, &state)
     }
 
-    private func readStaticYAML(_ file: YAMLFile, _ document: YAMLDocument, _ root: YAMLNode, _ state: inout LoadState) {
+    private func readStaticYAML(_ file: YAMLFile, _ document: YAMLDocument, _ root: YAMLNode, _ state: inout LoadState)
+    {
         var parser = YAMLInventoryParser(path: file.path, document: document)
         parser.parse(root, into: &state.inventory)
         state.diagnostics += parser.diagnostics
@@ -207,6 +214,7 @@ private struct LoadState {
     var dynamic = false
 
     mutating func error(_ rule: String, _ message: String, _ file: String, line: Int = 1, column: Int = 1) {
-        diagnostics.append(Diagnostic(.error, rule, message, at: SourceLocation(file: file, line: line, column: column)))
+        diagnostics.append(
+            Diagnostic(.error, rule, message, at: SourceLocation(file: file, line: line, column: column)))
     }
 }

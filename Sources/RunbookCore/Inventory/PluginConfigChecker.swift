@@ -18,7 +18,8 @@ struct PluginConfigChecker {
     mutating func check(root: YAMLNode, plugin: YAMLNode) {
         guard let name = plugin.string, plugin.pairs == nil, plugin.items == nil, !name.isEmpty else {
             report(
-                .error, "'plugin' must name an inventory plugin, e.g. amazon.aws.aws_ec2, found \(plugin.typeDescription)",
+                .error,
+                "'plugin' must name an inventory plugin, e.g. amazon.aws.aws_ec2, found \(plugin.typeDescription)",
                 at: plugin, rule: "inventory-plugin")
             return
         }
@@ -28,14 +29,17 @@ struct PluginConfigChecker {
             report(
                 .error,
                 "the \(name) plugin reads only files whose name ends in \(options.fileSuffixes.joined(separator: " or ")); "
-                    + "rename the file, e.g. to prod.\(options.fileSuffixes[0])", at: plugin, rule: "inventory-plugin-file")
+                    + "rename the file, e.g. to prod.\(options.fileSuffixes[0])", at: plugin,
+                rule: "inventory-plugin-file")
         }
         for pair in document.mergedPairs(root) {
             guard let key = pair.key.string else { continue }
             let value = document.resolve(pair.value)
             guard let type = options.types[key] else {
                 var message = "unknown option '\(key)' for the \(name) inventory plugin; Ansible ignores it"
-                if let suggestion = closestOption(to: key, in: options.types.keys) { message += "; did you mean '\(suggestion)'?" }
+                if let suggestion = closestOption(to: key, in: options.types.keys) {
+                    message += "; did you mean '\(suggestion)'?"
+                }
                 report(.warning, message, at: pair.key, rule: "inventory-plugin-option")
                 continue
             }
@@ -56,10 +60,13 @@ struct PluginConfigChecker {
         case .string where !scalar, .dict where value.pairs == nil, .list where value.pairs != nil:
             report(.error, "option '\(key)' must be \(describe(type)), found \(value.typeDescription)", at: value)
         case .int where !scalar || Int(value.string ?? "") == nil:
-            report(.error, "option '\(key)' must be a whole number, found '\(value.string ?? value.typeDescription)'", at: value)
+            report(
+                .error, "option '\(key)' must be a whole number, found '\(value.string ?? value.typeDescription)'",
+                at: value)
         case .bool where value.bool == nil && !["1", "0", "t", "f"].contains(value.string?.lowercased() ?? ""):
             report(
-                .warning, "option '\(key)' should be true or false, found \(describe(value)); Ansible reads it as false",
+                .warning,
+                "option '\(key)' should be true or false, found \(describe(value)); Ansible reads it as false",
                 at: value)
         default:
             break
@@ -70,19 +77,22 @@ struct PluginConfigChecker {
         for item in value.items ?? [] {
             let entry = document.resolve(item)
             guard entry.pairs != nil else {
-                report(.warning, "keyed_groups entries must be mappings with a 'key'; Ansible skips this one", at: entry)
+                report(
+                    .warning, "keyed_groups entries must be mappings with a 'key'; Ansible skips this one", at: entry)
                 continue
             }
             let pairs = document.mergedPairs(entry)
             unknownKeys(pairs, allowed: PluginOptions.keyedGroupKeys, in: "keyed_groups entry")
             if entry["key"] == nil {
-                report(.warning, "keyed_groups entry has no 'key', so it makes no group; add key: <expression>", at: entry)
+                report(
+                    .warning, "keyed_groups entry has no 'key', so it makes no group; add key: <expression>", at: entry)
             }
             if let separator = entry["trailing_separator"], !separator.isNull, let other = entry["default_value"],
                 !other.isNull
             {
                 report(
-                    .error, "keyed_groups entry sets both default_value and trailing_separator; they exclude each "
+                    .error,
+                    "keyed_groups entry sets both default_value and trailing_separator; they exclude each "
                         + "other, keep one", at: separator)
             }
         }
@@ -92,7 +102,9 @@ struct PluginConfigChecker {
         for item in value.items ?? [] {
             let entry = document.resolve(item)
             guard entry.pairs != nil else {
-                if entry.items != nil { report(.error, "hostnames entries must be strings or mappings with 'name'", at: entry) }
+                if entry.items != nil {
+                    report(.error, "hostnames entries must be strings or mappings with 'name'", at: entry)
+                }
                 continue
             }
             unknownKeys(document.mergedPairs(entry), allowed: PluginOptions.hostnameKeys, in: "hostnames entry")

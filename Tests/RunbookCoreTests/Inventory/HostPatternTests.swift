@@ -53,7 +53,9 @@ import Testing
         #expect(try HostRange.expand(pattern) == expected)
     }
 
-    @Test(arguments: [("web1:2222", "web1", 2222), ("[2001:db8::1]:22", "2001:db8::1", 22), ("w[1:2]:80", "w[1:2]", 80)])
+    @Test(arguments: [
+        ("web1:2222", "web1", 2222), ("[2001:db8::1]:22", "2001:db8::1", 22), ("w[1:2]:80", "w[1:2]", 80),
+    ])
     func portsAreSplitOff(_ entry: String, _ host: String, _ port: Int) {
         let split = HostAddress.split(entry)
         #expect(split.host == host)

@@ -12,7 +12,8 @@ enum InventoryFixtures {
 
     /// The files in a fixture subfolder, by name.
     static func files(_ folder: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
+        let names =
+            (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
         return names.sorted()
     }
 

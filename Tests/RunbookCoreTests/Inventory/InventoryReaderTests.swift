@@ -44,7 +44,8 @@ import Testing
     }
 
     @Test func missingPathIsNoInput() {
-        #expect(InventoryReader().load("/nonexistent/inventory", "inv").diagnostics.map(\.rule) == ["inventory-not-found"])
+        #expect(
+            InventoryReader().load("/nonexistent/inventory", "inv").diagnostics.map(\.rule) == ["inventory-not-found"])
         #expect(throws: RunbookError.self) { try InventoryReader().read(path: "/nonexistent/inventory") }
         do {
             _ = try InventoryReader().read(path: "/nonexistent/inventory")

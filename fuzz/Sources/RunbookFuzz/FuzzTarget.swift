@@ -49,3 +49,18 @@ private func walk(_ node: YAMLNode?, _ document: YAMLDocument, depth: Int) -> In
     /// The playbook validator is not in this tree yet; nothing more to run.
     private func validate(_ bytes: [UInt8]) {}
 #endif
+
+/// libFuzzer's driver, run from the entry point SwiftPM links executables with (it renames `main` to
+/// `<target>_main`, which would otherwise be missing with `-parse-as-library`).
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+@_cdecl("RunbookFuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runDriver(&count, &arguments, fuzzOneInput)
+}
