@@ -305,19 +305,15 @@ private struct TreeBuilder {
         if case .scalar = node.kind, !countNode(line: node.line, column: node.column) { return false }
         if case .alias = node.kind, !countNode(line: node.line, column: node.column) { return false }
         if let anchor { anchors[anchor] = node }
-        guard var top = stack.popLast() else {
+        guard let top = stack.popLast() else {
             root = node
             return true
         }
-        // Each case empties `top` before appending, so the arrays are uniquely referenced and grow in
-        // place; otherwise every append copied the whole list (quadratic in a list's length).
         switch top {
         case .sequence(let parent, let parentAnchor, var items):
-            top = .sequence(parent, anchor: nil, items: [])
             items.append(node)
             stack.append(.sequence(parent, anchor: parentAnchor, items: items))
         case .mapping(let parent, let parentAnchor, var pairs, let key, var seen):
-            top = .sequence(parent, anchor: nil, items: [])
             if let key {
                 if let name = key.string, name != "<<" {
                     if let first = seen[name] {
