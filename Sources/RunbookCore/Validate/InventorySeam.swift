@@ -20,8 +20,11 @@ public typealias InventoryLoader = @Sendable (_ path: String, _ displayPath: Str
 
 /// The seam between `runbook validate` and the static inventory loader.
 public enum InventorySeam {
-    /// The loader `runbook validate` uses; the inventory side plugs its loader in here.
-    public static let load: InventoryLoader = { _, _ in InventoryLoadResult(matcher: nil) }
+    /// The loader `runbook validate` and `runbook apply` use: the static inventory reader.
+    public static let load: InventoryLoader = { path, displayPath in
+        let loaded = InventoryReader().load(path, displayPath)
+        return InventoryLoadResult(matcher: loaded.matcher, diagnostics: loaded.diagnostics, files: loaded.files)
+    }
 }
 
 /// Several inventories as one: a pattern matches when it matches in any of them.

@@ -61,7 +61,8 @@ private func fixture(_ name: String) throws -> INIDocument {
         ("a b  c", ["a", "b", "c"]),
         ("'/opt/my tool' --flag \"x y\"", ["/opt/my tool", "--flag", "x y"]),
         ("a\\ b 'c'd \"e\\\"f\"", ["a b", "cd", "e\"f"]),
-        ("cmd # comment", ["cmd"]),
+        // botocore splits credential_process with shlex.split (comments=False): "#" is a word.
+        ("cmd # comment", ["cmd", "#", "comment"]),
         ("''", [""]),
     ])
     func splitsCommandLinesLikeShlex(_ line: String, _ words: [String]) {
