@@ -56,9 +56,14 @@ import Testing
         #expect(plan(tty: true).environment["ANSIBLE_FORCE_COLOR"] == "1")
     }
 
-    @Test func rootNeedsNoPasswdFile() {
-        #expect(!plan(uid: 0).spec.runArguments.contains { $0.contains("/etc/passwd") })
+    @Test func rootNeedsNoPasswdFileAndGetsATmpfsAtRoot() {
+        let argv = plan(uid: 0).spec.runArguments
+        #expect(!argv.contains { $0.contains("/etc/passwd") })
         #expect(ContainerUser(uid: 0, gid: 0).passwd == "root:x:0:0:root:/root:/bin/sh\n")
+        // ssh looks for ~/.ssh in the passwd entry's home, which for root is /root.
+        #expect(argv.contains("/root:rw,exec,mode=1777"))
+        #expect(argv.contains("type=bind,source=/home/u/.ssh,target=/root/.ssh,readonly"))
+        #expect(argv.contains("HOME=/root"))
     }
 
     @Test func supportFilesHoldThePluginAndAnEmptyEventsFile() throws {
