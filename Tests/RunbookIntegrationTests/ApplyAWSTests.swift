@@ -91,7 +91,54 @@ struct ApplyAWSTests {
     @Test func unknownHostKeyIsRefused() throws {
         _ = try ApplyEnvironment.requireImage()
         let ssh = try ApplyEnvironment.requireSSHHost()
-        let workspace = try ApplyWorkspace([
+        let workspace = try pingWorkspace(ssh)
+        defer { workspace.cleanUp() }
+        // The right key, but a known_hosts without the host: ansible checks host keys, so it refuses.
+        try workspace.installSSH(key: ssh.key, knownHosts: "")
+        let refused = try workspace.run(["apply", "ping", "--no-credentials"])
+        #expect(refused.status == 4, "\(refused.standardOutput)\(refused.standardError)")
+        #expect(refused.standardOutput.contains("Host key verification failed"))
+
+        try workspace.installSSH(key: ssh.key, knownHosts: try String(contentsOfFile: ssh.knownHosts, encoding: .utf8))
+        let known = try workspace.run(["apply", "ping", "--no-credentials"])
+        #expect(known.status == 0, "\(known.standardOutput)\(known.standardError)")
+    }
+
+    @Test func sshAgentIsForwarded() throws {
+        _ = try ApplyEnvironment.requireImage()
+        let ssh = try ApplyEnvironment.requireSSHHost()
+        let workspace = try pingWorkspace(ssh)
+        defer { workspace.cleanUp() }
+        // No key file in ~/.ssh: the key is only in the agent.
+        try workspace.installSSH(key: nil, knownHosts: try String(contentsOfFile: ssh.knownHosts, encoding: .utf8))
+        let socket = workspace.root.appendingPathComponent("agent.sock").path
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
+        agent.arguments = ["-D", "-a", socket]
+        agent.standardOutput = FileHandle.nullDevice
+        try agent.run()
+        defer {
+            // SIGKILL: a child of the test runner inherits a signal mask that blocks SIGTERM.
+            kill(agent.processIdentifier, SIGKILL)
+            agent.waitUntilExit()
+        }
+        for _ in 0..<50 where !FileManager.default.fileExists(atPath: socket) { Thread.sleep(forTimeInterval: 0.1) }
+        let add = Process()
+        add.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-add")
+        add.arguments = ["-q", ssh.key]
+        add.environment = ["SSH_AUTH_SOCK": socket]
+        try add.run()
+        add.waitUntilExit()
+        try #require(add.terminationStatus == 0, "ssh-add failed")
+
+        let withoutAgent = try workspace.run(["apply", "ping", "--no-credentials"])
+        #expect(withoutAgent.status == 4, "\(withoutAgent.standardOutput)")
+        let withAgent = try workspace.run(["apply", "ping", "--no-credentials"], ["SSH_AUTH_SOCK": socket])
+        #expect(withAgent.status == 0, "\(withAgent.standardOutput)\(withAgent.standardError)")
+    }
+
+    private func pingWorkspace(_ ssh: ApplyEnvironment.SSHHost) throws -> ApplyWorkspace {
+        try ApplyWorkspace([
             "Playbooks/ping.yml": """
                 - name: Ping the test host
                   hosts: testhost
@@ -109,15 +156,5 @@ struct ApplyAWSTests {
                       ansible_user: \(ssh.user)
                 """,
         ])
-        defer { workspace.cleanUp() }
-        // The right key, but a known_hosts without the host: ansible checks host keys, so it refuses.
-        try workspace.installSSH(key: ssh.key, knownHosts: "")
-        let refused = try workspace.run(["apply", "ping", "--no-credentials"])
-        #expect(refused.status == 4, "\(refused.standardOutput)\(refused.standardError)")
-        #expect(refused.standardOutput.contains("Host key verification failed"))
-
-        try workspace.installSSH(key: ssh.key, knownHosts: try String(contentsOfFile: ssh.knownHosts, encoding: .utf8))
-        let known = try workspace.run(["apply", "ping", "--no-credentials"])
-        #expect(known.status == 0, "\(known.standardOutput)\(known.standardError)")
     }
 }

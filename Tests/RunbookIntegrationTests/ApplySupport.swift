@@ -137,12 +137,12 @@ struct ApplyWorkspace {
         try? String(contentsOf: url.appendingPathComponent(relative), encoding: .utf8)
     }
 
-    /// Puts `key` and a known_hosts into HOME/.ssh (which runbook mounts read-only).
-    func installSSH(key: String, knownHosts: String) throws {
+    /// Puts `key` (when given) and a known_hosts into HOME/.ssh (which runbook mounts read-only).
+    func installSSH(key: String?, knownHosts: String) throws {
         let ssh = home.appendingPathComponent(".ssh")
         try FileManager.default.createDirectory(at: ssh, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: ssh.path)
-        try write("id_ed25519", try String(contentsOfFile: key, encoding: .utf8), in: ssh, mode: 0o600)
+        if let key { try write("id_ed25519", try String(contentsOfFile: key, encoding: .utf8), in: ssh, mode: 0o600) }
         try write("known_hosts", knownHosts, in: ssh, mode: 0o644)
     }
 

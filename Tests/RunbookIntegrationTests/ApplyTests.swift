@@ -144,6 +144,44 @@ struct ApplyTests {
         #expect(workspace.read("plan.json")?.contains("\"changed\" : 2") == true)
     }
 
+    @Test func workspaceAnsibleCfgKeepsItsOwnCallbacks() throws {
+        _ = try ApplyEnvironment.requireImage()
+        let workspace = try ApplyWorkspace([
+            "Playbooks/smoke.yml": ApplyPlaybooks.smoke,
+            "ansible.cfg": "[defaults]\ncallbacks_enabled = ansible.builtin.tree\n[callback_tree]\ndirectory = out/tree\n",
+        ])
+        defer { workspace.cleanUp() }
+        let result = try workspace.run(["apply", "smoke", "--no-credentials", "--json", "out/results.json"])
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        // The user's tree callback ran, and so did runbook's (the JSON has the results).
+        #expect(workspace.read("out/tree/localhost")?.contains("made by ansible") == false)
+        #expect(workspace.read("out/tree/localhost") != nil, "the workspace's callbacks_enabled was overridden")
+        #expect(workspace.read("out/results.json")?.contains("Write a file into the workspace") == true)
+    }
+
+    @Test func terminalGetsATTYAndColours() throws {
+        _ = try ApplyEnvironment.requireImage()
+        let workspace = try ApplyWorkspace(["Playbooks/smoke.yml": ApplyPlaybooks.smoke])
+        defer { workspace.cleanUp() }
+        // script(1) gives runbook a pseudo-terminal.
+        let prefix = ["/bin/sh", "-c", "exec script -qefc \"$*\" /dev/null", "sh"]
+        let result = try workspace.launch(["apply", "smoke", "--no-credentials"], prefix: prefix).wait()
+        #expect(result.status == 0, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("\u{1B}[0;33mchanged: [localhost]"), "\(result.standardOutput)")
+    }
+
+    @Test func timeoutStopsTheRunWith75() throws {
+        _ = try ApplyEnvironment.requireImage()
+        let workspace = try ApplyWorkspace(["Playbooks/sleep.yml": ApplyPlaybooks.sleeping])
+        defer { workspace.cleanUp() }
+        let started = Date()
+        let result = try workspace.run(["apply", "sleep", "--no-credentials", "--timeout", "3s"])
+        #expect(result.status == 75, "\(result.standardError)")
+        #expect(Date().timeIntervalSince(started) < 30)
+        #expect(result.standardError.contains("longer than --timeout"))
+        #expect(try ApplyEnvironment.containers(of: workspace).isEmpty, "a container was left behind")
+    }
+
     @Test func inImageModeRunsAnsibleDirectly() throws {
         let image = try ApplyEnvironment.requireImage()
         let workspace = try ApplyWorkspace(["Playbooks/smoke.yml": ApplyPlaybooks.smoke])
@@ -168,6 +206,35 @@ struct ApplyTests {
             "printf '%s' \"$0\" > Playbooks/fail.yml && runbook apply fail --no-credentials", ApplyPlaybooks.failing,
         ])
         #expect(failing.status == 2, "\(failing.output)")
+    }
+
+    @Test func inImageModeStopsAnsibleOnSIGTERM() throws {
+        let image = try ApplyEnvironment.requireImage()
+        let workspace = try ApplyWorkspace(["Playbooks/sleep.yml": ApplyPlaybooks.sleeping])
+        defer { workspace.cleanUp() }
+        let name = "runbook-it-inimage-\(UUID().uuidString.prefix(8).lowercased())"
+        defer { _ = try? ImageEnvironment.shell(["docker", "rm", "--force", name]) }
+        // What a CI runner does when a step is stopped: SIGTERM to the step's main process, runbook.
+        let started = try ImageEnvironment.shell([
+            "docker", "run", "--detach", "--name", name, "--network", "host", "--mount",
+            "type=bind,source=\(workspace.path),target=\(workspace.path)", "--workdir", workspace.path, image,
+            "runbook", "apply", "sleep", "--no-credentials", "--json", "out/results.json",
+        ])
+        try #require(started.status == 0, "\(started.output)")
+        var logs = ""
+        for _ in 0..<200 where !logs.contains("TASK [Sleep a minute]") {
+            Thread.sleep(forTimeInterval: 0.1)
+            logs = (try? ImageEnvironment.shell(["docker", "logs", name]).output) ?? ""
+        }
+        try #require(logs.contains("TASK [Sleep a minute]"), "\(logs)")
+        Thread.sleep(forTimeInterval: 1)
+        let sent = Date()
+        _ = try ImageEnvironment.shell(["docker", "kill", "--signal", "TERM", name])
+        let waited = try ImageEnvironment.shell(["docker", "wait", name])
+        #expect(waited.output.trimmingCharacters(in: .whitespacesAndNewlines) == "143")
+        #expect(Date().timeIntervalSince(sent) < 10)
+        #expect(try ImageEnvironment.shell(["docker", "logs", name]).output.contains("ansible-playbook was stopped"))
+        #expect(workspace.read("out/results.json")?.contains("\"exitStatus\" : 143") == true)
     }
 }
 

@@ -107,3 +107,26 @@ import Testing
         }
     }
 }
+
+@Suite struct UserCallbackTests {
+    @Test func workspaceCallbacksStayEnabledBesideRunbooks() throws {
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("rb-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+        try Data("[defaults]\ncallbacks_enabled = tree, profile_tasks\ncallback_plugins = plugins/cb\n".utf8)
+            .write(to: workspace.appendingPathComponent("ansible.cfg"))
+        let callbacks = UserCallbacks(workspace: workspace.path, environment: [:], inImage: false)
+        #expect(callbacks.enabled == ["tree", "profile_tasks"])
+        #expect(callbacks.paths == [workspace.path + "/plugins/cb"])
+        let env = ApplyPlan.callbackEnvironment(
+            supportPath: "/opt/runbook-run", tty: false, userCallbacks: callbacks.enabled,
+            userCallbackPaths: callbacks.paths)
+        #expect(env["ANSIBLE_CALLBACKS_ENABLED"] == "tree,profile_tasks,runbook_events")
+        #expect(env["ANSIBLE_CALLBACK_PLUGINS"] == "/opt/runbook-run/callback:\(workspace.path)/plugins/cb")
+
+        // In the image, ansible's own variables win over the file, as they would for ansible.
+        let inImage = UserCallbacks(
+            workspace: workspace.path, environment: ["ANSIBLE_CALLBACKS_ENABLED": "timer"], inImage: true)
+        #expect(inImage.enabled == ["timer"])
+    }
+}
