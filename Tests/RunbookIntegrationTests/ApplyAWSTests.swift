@@ -65,7 +65,8 @@ struct ApplyAWSTests {
         let moto = try ApplyEnvironment.requireMoto()
         let ssh = try ApplyEnvironment.requireSSHHost()
         let id = UUID().uuidString
-        let instance = try #require(try ApplyEnvironment.createInstances(1, tags: ["Role": "web", "RunbookTest": id]).first)
+        let instance = try #require(
+            try ApplyEnvironment.createInstances(1, tags: ["Role": "web", "RunbookTest": id]).first)
         let playbook = try String(
             contentsOf: ApplyEnvironment.repositoryRoot.appendingPathComponent("Playbooks/configure-ec2.yml"),
             encoding: .utf8)
@@ -84,7 +85,9 @@ struct ApplyAWSTests {
         #expect(result.standardError.contains("\(instance)  ok=3"), "\(result.standardError)")
         let junit = workspace.read("out/junit.xml") ?? ""
         #expect(junit.contains("[\(instance)] Install the web stack"))
-        let nginx = try ImageEnvironment.shell(["docker", "exec", "runbook-test-sshd-\(ssh.port)", "pgrep", "-x", "nginx"])
+        let nginx = try ImageEnvironment.shell([
+            "docker", "exec", "runbook-test-sshd-\(ssh.port)", "pgrep", "-x", "nginx",
+        ])
         #expect(nginx.status == 0, "nginx is not running on the test host")
     }
 
@@ -140,21 +143,21 @@ struct ApplyAWSTests {
     private func pingWorkspace(_ ssh: ApplyEnvironment.SSHHost) throws -> ApplyWorkspace {
         try ApplyWorkspace([
             "Playbooks/ping.yml": """
-                - name: Ping the test host
-                  hosts: testhost
-                  gather_facts: false
-                  tasks:
-                    - name: Ping
-                      ansible.builtin.ping:
-                """,
+            - name: Ping the test host
+              hosts: testhost
+              gather_facts: false
+              tasks:
+                - name: Ping
+                  ansible.builtin.ping:
+            """,
             "Inventory/hosts.yml": """
-                all:
-                  hosts:
-                    testhost:
-                      ansible_host: \(ssh.host)
-                      ansible_port: \(ssh.port)
-                      ansible_user: \(ssh.user)
-                """,
+            all:
+              hosts:
+                testhost:
+                  ansible_host: \(ssh.host)
+                  ansible_port: \(ssh.port)
+                  ansible_user: \(ssh.user)
+            """,
         ])
     }
 }

@@ -33,24 +33,24 @@ struct ApplyProcessTests {
         let secrets = [ApplyEnvironment.secretKey, ApplyEnvironment.sessionToken, token]
         let workspace = try ApplyWorkspace([
             "Playbooks/secrets.yml": """
-                - name: Prints secrets
-                  hosts: localhost
-                  connection: local
-                  gather_facts: false
-                  tasks:
-                    - name: Print them
-                      ansible.builtin.debug:
-                        msg: >-
-                          token={{ lookup('ansible.builtin.env', 'MY_TOKEN') }}
-                          secret={{ lookup('ansible.builtin.env', 'AWS_SECRET_ACCESS_KEY') }}
-                          session={{ lookup('ansible.builtin.env', 'AWS_SESSION_TOKEN') }}
-                    - name: Fail with one
-                      ansible.builtin.fail:
-                        msg: "leaked {{ lookup('ansible.builtin.env', 'MY_TOKEN') }}"
-                      ignore_errors: true
-                    - name: Wait while ps is sampled
-                      ansible.builtin.command: sleep 6
-                """
+            - name: Prints secrets
+              hosts: localhost
+              connection: local
+              gather_facts: false
+              tasks:
+                - name: Print them
+                  ansible.builtin.debug:
+                    msg: >-
+                      token={{ lookup('ansible.builtin.env', 'MY_TOKEN') }}
+                      secret={{ lookup('ansible.builtin.env', 'AWS_SECRET_ACCESS_KEY') }}
+                      session={{ lookup('ansible.builtin.env', 'AWS_SESSION_TOKEN') }}
+                - name: Fail with one
+                  ansible.builtin.fail:
+                    msg: "leaked {{ lookup('ansible.builtin.env', 'MY_TOKEN') }}"
+                  ignore_errors: true
+                - name: Wait while ps is sampled
+                  ansible.builtin.command: sleep 6
+            """
         ])
         defer { workspace.cleanUp() }
         let run = try workspace.launch(
@@ -74,8 +74,10 @@ struct ApplyProcessTests {
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
         #expect(sawContainer && samples > 10, "ps never saw the run (\(samples) samples)")
         #expect(leaks.isEmpty, "secret values in `ps -eo args`: \(Set(leaks))")
-        for text in [result.standardOutput, result.standardError, workspace.read("out/r.json") ?? "",
-                     workspace.read("out/j.xml") ?? ""] {
+        for text in [
+            result.standardOutput, result.standardError, workspace.read("out/r.json") ?? "",
+            workspace.read("out/j.xml") ?? "",
+        ] {
             #expect(!secrets.contains { text.contains($0) }, "a secret in runbook's output or reports")
         }
         // ansible did print them: runbook masked them.

@@ -29,7 +29,8 @@ enum ApplyEnvironment {
 
     /// moto's plain endpoint.
     static func requireMoto() throws -> String {
-        try #require(environment["RUNBOOK_TEST_MOTO_URL"], "RUNBOOK_TEST_MOTO_URL is not set (scripts/services/moto.sh)")
+        try #require(
+            environment["RUNBOOK_TEST_MOTO_URL"], "RUNBOOK_TEST_MOTO_URL is not set (scripts/services/moto.sh)")
     }
 
     /// The SSH test host from scripts/services/30-sshd-host.sh.

@@ -85,7 +85,8 @@ struct ApplyTests {
         #expect(try ApplyEnvironment.containers(of: workspace).isEmpty)
 
         let json = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.url.appendingPathComponent("out/results.json")))
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: workspace.url.appendingPathComponent("out/results.json")))
                 as? [String: Any])
         #expect(json["exitStatus"] as? Int == 0)
         let hosts = try #require(json["hosts"] as? [String: [String: Int]])
@@ -118,14 +119,16 @@ struct ApplyTests {
     @Test func unreachableHostExits4() throws {
         _ = try ApplyEnvironment.requireImage()
         let workspace = try ApplyWorkspace([
-            "Playbooks/unreachable.yml": ApplyPlaybooks.unreachable, "Inventory/hosts.yml": ApplyPlaybooks.closedInventory,
+            "Playbooks/unreachable.yml": ApplyPlaybooks.unreachable,
+            "Inventory/hosts.yml": ApplyPlaybooks.closedInventory,
         ])
         defer { workspace.cleanUp() }
         let result = try workspace.run(["apply", "unreachable", "--no-credentials", "--json", "out/results.json"])
         #expect(result.status == 4, "\(result.standardOutput)\(result.standardError)")
         #expect(result.standardOutput.contains("UNREACHABLE!"))
         let json = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.url.appendingPathComponent("out/results.json")))
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: workspace.url.appendingPathComponent("out/results.json")))
                 as? [String: Any])
         #expect(json["exitStatus"] as? Int == 4)
         #expect((json["hosts"] as? [String: [String: Int]])?["closed"]?["unreachable"] == 1)
@@ -148,7 +151,8 @@ struct ApplyTests {
         _ = try ApplyEnvironment.requireImage()
         let workspace = try ApplyWorkspace([
             "Playbooks/smoke.yml": ApplyPlaybooks.smoke,
-            "ansible.cfg": "[defaults]\ncallbacks_enabled = ansible.builtin.tree\n[callback_tree]\ndirectory = out/tree\n",
+            "ansible.cfg":
+                "[defaults]\ncallbacks_enabled = ansible.builtin.tree\n[callback_tree]\ndirectory = out/tree\n",
         ])
         defer { workspace.cleanUp() }
         let result = try workspace.run(["apply", "smoke", "--no-credentials", "--json", "out/results.json"])
@@ -247,14 +251,14 @@ struct ApplyRefusalTests {
     @Test func validationErrorsStopTheRunWith65() throws {
         let workspace = try ApplyWorkspace([
             "Playbooks/bad.yml": """
-                - name: Bad
-                  hosts: localhost
-                  tasks:
-                    - name: Two modules in one task
-                      ansible.builtin.debug:
-                        msg: hi
-                      ansible.builtin.command: "true"
-                """
+            - name: Bad
+              hosts: localhost
+              tasks:
+                - name: Two modules in one task
+                  ansible.builtin.debug:
+                    msg: hi
+                  ansible.builtin.command: "true"
+            """
         ])
         defer { workspace.cleanUp() }
         let result = try workspace.run(["apply", "bad", "--no-credentials"], noEngine)

@@ -203,7 +203,8 @@ public struct ApplyPipeline: Sendable {
         try plan.writeSupportFiles()
         let callbacks = UserCallbacks(workspace: request.workspace, environment: self.environment, inImage: true)
         var variables = ApplyPlan.callbackEnvironment(
-            supportPath: support, tty: request.tty, userCallbacks: callbacks.enabled, userCallbackPaths: callbacks.paths)
+            supportPath: support, tty: request.tty, userCallbacks: callbacks.enabled, userCallbackPaths: callbacks.paths
+        )
         variables.merge(values) { _, new in new }
         let command = arguments.commandLine
         let process = ProcessSpec(

@@ -66,7 +66,8 @@ public struct ApplyPlan: Sendable {
     /// Variables set inside the container, all of them non-secret.
     public var environment: [String: String] {
         var env = Self.callbackEnvironment(
-            supportPath: Self.supportTarget, tty: tty, userCallbacks: userCallbacks, userCallbackPaths: userCallbackPaths)
+            supportPath: Self.supportTarget, tty: tty, userCallbacks: userCallbacks,
+            userCallbackPaths: userCallbackPaths)
         env["HOME"] = user.home
         if sshAuthSock != nil { env["SSH_AUTH_SOCK"] = Self.supportTarget + "/ssh-agent.sock" }
         return env

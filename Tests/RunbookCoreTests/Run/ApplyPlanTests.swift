@@ -85,7 +85,8 @@ import Testing
             try? FileManager.default.removeItem(at: root)
             try? FileManager.default.removeItem(at: outside)
         }
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("Playbooks"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("Playbooks"), withIntermediateDirectories: true)
         try Data("- hosts: all\n".utf8).write(to: root.appendingPathComponent("Playbooks/site.yml"))
         try Data("- hosts: all\n".utf8).write(to: outside)
         try FileManager.default.createSymbolicLink(
