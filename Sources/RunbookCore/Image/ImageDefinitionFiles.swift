@@ -47,7 +47,6 @@ RUN apt-get update \
  && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
 ENV PATH=/opt/runbook/venv/bin:$PATH \
     ANSIBLE_COLLECTIONS_PATH=/opt/runbook/collections \
-    ANSIBLE_HOST_KEY_CHECKING=False \
     PYTHONDONTWRITEBYTECODE=1 \
     RUNBOOK_IN_IMAGE=1
 COPY --from=build /opt/runbook /opt/runbook

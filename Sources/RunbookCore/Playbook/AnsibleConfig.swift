@@ -1,9 +1,17 @@
 import Foundation
 
-/// The settings runbook reads from an `ansible.cfg`: today only `roles_path`.
+/// The settings runbook reads from an `ansible.cfg`: `roles_path` (for validation) and the callback
+/// settings that `apply` must extend rather than override.
 struct AnsibleConfig: Sendable {
     /// Absolute role folders from `[defaults] roles_path`, relative entries resolved against the file's folder.
     var rolesPath: [String] = []
+    /// `[defaults] callbacks_enabled` (or its old name `callback_whitelist`).
+    var callbacksEnabled: [String] = []
+    /// Absolute folders from `[defaults] callback_plugins`.
+    var callbackPlugins: [String] = []
+
+    /// Empty settings.
+    init() {}
 
     /// Reads `path` when it exists; a missing or unreadable file gives empty settings.
     init(path: String) {
@@ -21,10 +29,19 @@ struct AnsibleConfig: Sendable {
                 continue
             }
             let key = line[..<separator].trimmingCharacters(in: .whitespaces)
-            guard key == "roles_path" else { continue }
             let value = line[line.index(after: separator)...].trimmingCharacters(in: .whitespaces)
-            rolesPath = AnsibleConfig.pathList(value, relativeTo: folder)
+            switch key {
+            case "roles_path": rolesPath = AnsibleConfig.pathList(value, relativeTo: folder)
+            case "callback_plugins": callbackPlugins = AnsibleConfig.pathList(value, relativeTo: folder)
+            case "callbacks_enabled", "callback_whitelist": callbacksEnabled = AnsibleConfig.nameList(value)
+            default: continue
+            }
         }
+    }
+
+    /// Splits a comma-separated list of names.
+    static func nameList(_ value: String) -> [String] {
+        value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// Splits a `:`-separated path list, expanding `~` and dropping entries with unset variables.

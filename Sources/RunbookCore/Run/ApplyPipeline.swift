@@ -172,6 +172,9 @@ public struct ApplyPipeline: Sendable {
             workspace: realPath(request.workspace) ?? request.workspace, image: reference, playbook: arguments,
             runID: runID, passthroughNames: names, supportDirectory: support, sshAuthSock: agent,
             sshDirectory: sshDirectory, network: engine.network, tty: request.tty, extraOptions: engine.extraOptions)
+        let callbacks = UserCallbacks(workspace: plan.workspace, environment: environment, inImage: false)
+        plan.userCallbacks = callbacks.enabled
+        plan.userCallbackPaths = callbacks.paths
         plan.extraReadOnlyPaths = arguments.inventories.filter {
             !$0.contains(",") && !$0.hasPrefix(plan.workspace + "/") && $0 != plan.workspace
         }
@@ -198,11 +201,14 @@ public struct ApplyPipeline: Sendable {
             workspace: request.workspace, image: "", playbook: arguments, runID: runID, passthroughNames: [],
             supportDirectory: support)
         try plan.writeSupportFiles()
-        var environment = ApplyPlan.callbackEnvironment(supportPath: support, tty: request.tty)
-        environment.merge(values) { _, new in new }
+        let callbacks = UserCallbacks(workspace: request.workspace, environment: self.environment, inImage: true)
+        var variables = ApplyPlan.callbackEnvironment(
+            supportPath: support, tty: request.tty, userCallbacks: callbacks.enabled, userCallbackPaths: callbacks.paths
+        )
+        variables.merge(values) { _, new in new }
         let command = arguments.commandLine
         let process = ProcessSpec(
-            command[0], Array(command.dropFirst()), environment: environment, workingDirectory: request.workspace)
+            command[0], Array(command.dropFirst()), environment: variables, workingDirectory: request.workspace)
         return try await playbookRunner.run(process, eventsFile: plan.eventsFile, timeout: request.timeout)
     }
 
@@ -210,7 +216,8 @@ public struct ApplyPipeline: Sendable {
         _ outcome: RunOutcome, playbook: String, masker: SecretMasker, request: ApplyRequest
     ) throws {
         if let signal = outcome.signal {
-            log("runbook: stopped by signal \(signal); the container was stopped and removed\n")
+            let stopped = request.inImage ? "ansible-playbook was stopped" : "the container was stopped and removed"
+            log("runbook: stopped by signal \(signal); \(stopped)\n")
         } else if outcome.timedOut {
             log("runbook: the run took longer than --timeout and was stopped\n")
         }

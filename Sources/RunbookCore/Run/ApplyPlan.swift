@@ -32,6 +32,10 @@ public struct ApplyPlan: Sendable {
     public var extraOptions: [String]
     /// Paths outside the workspace to mount read-only at the same path (inventories named by the user).
     public var extraReadOnlyPaths: [String] = []
+    /// The user's own callbacks (ansible.cfg `callbacks_enabled`), kept enabled beside runbook's.
+    public var userCallbacks: [String] = []
+    /// The user's own callback folders (ansible.cfg `callback_plugins`), searched after runbook's.
+    public var userCallbackPaths: [String] = []
 
     /// Makes a plan.
     public init(
@@ -61,7 +65,9 @@ public struct ApplyPlan: Sendable {
 
     /// Variables set inside the container, all of them non-secret.
     public var environment: [String: String] {
-        var env = Self.callbackEnvironment(supportPath: Self.supportTarget, tty: tty)
+        var env = Self.callbackEnvironment(
+            supportPath: Self.supportTarget, tty: tty, userCallbacks: userCallbacks,
+            userCallbackPaths: userCallbackPaths)
         env["HOME"] = user.home
         if sshAuthSock != nil { env["SSH_AUTH_SOCK"] = Self.supportTarget + "/ssh-agent.sock" }
         return env
@@ -69,10 +75,16 @@ public struct ApplyPlan: Sendable {
 
     /// The variables that enable the callback plugin found under `supportPath`, next to the normal
     /// stdout callback, with output unbuffered (and coloured when there is a terminal).
-    public static func callbackEnvironment(supportPath: String, tty: Bool) -> [String: String] {
+    ///
+    /// These variables take precedence over ansible.cfg, so the user's own `callbacks_enabled` and
+    /// `callback_plugins` are repeated in them: setting only runbook's would switch the user's off.
+    public static func callbackEnvironment(
+        supportPath: String, tty: Bool, userCallbacks: [String] = [], userCallbackPaths: [String] = []
+    ) -> [String: String] {
         var env = [
-            "ANSIBLE_CALLBACK_PLUGINS": supportPath + "/callback",
-            "ANSIBLE_CALLBACKS_ENABLED": CallbackPlugin.name,
+            "ANSIBLE_CALLBACK_PLUGINS": ([supportPath + "/callback"] + userCallbackPaths).joined(separator: ":"),
+            "ANSIBLE_CALLBACKS_ENABLED": (userCallbacks.filter { $0 != CallbackPlugin.name } + [CallbackPlugin.name])
+                .joined(separator: ","),
             "RUNBOOK_EVENTS_FILE": supportPath + "/events.jsonl",
             "PYTHONUNBUFFERED": "1",
         ]

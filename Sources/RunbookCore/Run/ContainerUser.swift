@@ -7,14 +7,16 @@ public struct ContainerUser: Sendable, Hashable {
     public var uid: UInt32
     /// The group id.
     public var gid: UInt32
-    /// HOME inside the container (a writable tmpfs).
+    /// HOME inside the container (a writable tmpfs; ~/.ssh is mounted under it).
     public var home: String
 
-    /// Makes a container user.
-    public init(uid: UInt32 = getuid(), gid: UInt32 = getgid(), home: String = "/tmp/runbook-home") {
+    /// Makes a container user. HOME defaults to the passwd entry's home: `/root` for root (the
+    /// image's entry), else the `/tmp/runbook-home` of the passwd runbook writes. ssh finds
+    /// `~/.ssh` (keys, known_hosts) through the passwd entry, not through `$HOME`.
+    public init(uid: UInt32 = getuid(), gid: UInt32 = getgid(), home: String? = nil) {
         self.uid = uid
         self.gid = gid
-        self.home = home
+        self.home = home ?? (uid == 0 ? "/root" : "/tmp/runbook-home")
     }
 
     /// The `--user` value.

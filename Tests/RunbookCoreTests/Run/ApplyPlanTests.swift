@@ -56,9 +56,14 @@ import Testing
         #expect(plan(tty: true).environment["ANSIBLE_FORCE_COLOR"] == "1")
     }
 
-    @Test func rootNeedsNoPasswdFile() {
-        #expect(!plan(uid: 0).spec.runArguments.contains { $0.contains("/etc/passwd") })
+    @Test func rootNeedsNoPasswdFileAndGetsATmpfsAtRoot() {
+        let argv = plan(uid: 0).spec.runArguments
+        #expect(!argv.contains { $0.contains("/etc/passwd") })
         #expect(ContainerUser(uid: 0, gid: 0).passwd == "root:x:0:0:root:/root:/bin/sh\n")
+        // ssh looks for ~/.ssh in the passwd entry's home, which for root is /root.
+        #expect(argv.contains("/root:rw,exec,mode=1777"))
+        #expect(argv.contains("type=bind,source=/home/u/.ssh,target=/root/.ssh,readonly"))
+        #expect(argv.contains("HOME=/root"))
     }
 
     @Test func supportFilesHoldThePluginAndAnEmptyEventsFile() throws {
@@ -80,7 +85,8 @@ import Testing
             try? FileManager.default.removeItem(at: root)
             try? FileManager.default.removeItem(at: outside)
         }
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("Playbooks"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("Playbooks"), withIntermediateDirectories: true)
         try Data("- hosts: all\n".utf8).write(to: root.appendingPathComponent("Playbooks/site.yml"))
         try Data("- hosts: all\n".utf8).write(to: outside)
         try FileManager.default.createSymbolicLink(
@@ -100,5 +106,28 @@ import Testing
         } catch let error as RunbookError {
             #expect(error.status == .noInput)
         }
+    }
+}
+
+@Suite struct UserCallbackTests {
+    @Test func workspaceCallbacksStayEnabledBesideRunbooks() throws {
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("rb-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+        try Data("[defaults]\ncallbacks_enabled = tree, profile_tasks\ncallback_plugins = plugins/cb\n".utf8)
+            .write(to: workspace.appendingPathComponent("ansible.cfg"))
+        let callbacks = UserCallbacks(workspace: workspace.path, environment: [:], inImage: false)
+        #expect(callbacks.enabled == ["tree", "profile_tasks"])
+        #expect(callbacks.paths == [workspace.path + "/plugins/cb"])
+        let env = ApplyPlan.callbackEnvironment(
+            supportPath: "/opt/runbook-run", tty: false, userCallbacks: callbacks.enabled,
+            userCallbackPaths: callbacks.paths)
+        #expect(env["ANSIBLE_CALLBACKS_ENABLED"] == "tree,profile_tasks,runbook_events")
+        #expect(env["ANSIBLE_CALLBACK_PLUGINS"] == "/opt/runbook-run/callback:\(workspace.path)/plugins/cb")
+
+        // In the image, ansible's own variables win over the file, as they would for ansible.
+        let inImage = UserCallbacks(
+            workspace: workspace.path, environment: ["ANSIBLE_CALLBACKS_ENABLED": "timer"], inImage: true)
+        #expect(inImage.enabled == ["timer"])
     }
 }
