@@ -188,9 +188,33 @@ public struct ApplyPipeline: Sendable {
             log("runbook: stopping container \(name)\n")
             _ = try? await runner.capture(ProcessSpec(engine.executable, ["stop", "--time", "10", name]))
         }
-        // `--rm` removes it on a normal exit; make sure after a signal or a crash of the client too.
-        _ = try? await runner.capture(ProcessSpec(engine.executable, ["rm", "--force", name]))
+        try await removeContainer(name, engine: engine, stoppedEarly: outcome.signal != nil || outcome.timedOut)
         return outcome
+    }
+
+    /// `--rm` removes the container on a normal exit; make sure after a signal or a crash of the client
+    /// too. A signal can arrive while the daemon is still creating the container (the client is gone,
+    /// the container appears later, never started, which `--rm` does not cover): then look again until
+    /// no container of that name is left, for a few seconds.
+    private func removeContainer(_ name: String, engine: ContainerEngine, stoppedEarly: Bool) async throws {
+        let remove = ProcessSpec(engine.executable, ["rm", "--force", name], timeout: .seconds(30))
+        _ = try? await runner.capture(remove)
+        guard stoppedEarly else { return }
+        let list = ProcessSpec(
+            engine.executable, ["ps", "--all", "--quiet", "--filter", "name=^/?\(name)$"], timeout: .seconds(30))
+        var clearChecks = 0
+        for _ in 0..<10 {
+            try? await Task.sleep(for: .milliseconds(500))
+            let left = try? await runner.capture(list)
+            if left?.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? false {
+                clearChecks += 1
+                if clearChecks == 2 { return }
+            } else {
+                clearChecks = 0
+                _ = try? await runner.capture(remove)
+            }
+        }
+        log("runbook: warning: container \(name) may be left behind; remove it with `\(engine.executable) rm -f \(name)`\n")
     }
 
     private func runDirect(
