@@ -50,9 +50,14 @@ struct Creds: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // runbook.yml's `profile` and `expect_account` (the latter for --online) under the flags.
+        let settings = try reportingErrors { try Settings(workspace: global.workspaceURL.path) }
         let options = CredentialOptions(
-            profile: profile, endpointURL: endpointURL, expectAccount: expectAccount, timeout: .seconds(timeout))
-        try await run(options, resolver: CredentialResolver())
+            profile: settings.string("profile", flag: profile), endpointURL: endpointURL,
+            expectAccount: online ? settings.string("expect_account", flag: expectAccount) : nil,
+            timeout: .seconds(timeout))
+        let environment = CredentialEnvironment(variables: settings.layeredEnvironment)
+        try await run(options, resolver: CredentialResolver(environment: environment))
     }
 
     /// Runs with a given resolver (tests pass one with fakes).

@@ -44,9 +44,12 @@ struct ImageOptions: ParsableArguments {
 
     @OptionGroup var engine: EngineOptions
 
+    @OptionGroup var global: GlobalOptions
+
     /// An image manager for these settings on the resolved engine.
     func manager() async throws -> ImageManager {
-        let environment = ProcessInfo.processInfo.environment
+        // RUNBOOK_* variables over the workspace's runbook.yml (flags are applied on top below).
+        let environment = try Settings(workspace: global.workspaceURL.path).layeredEnvironment
         let flags = ImageSettings.Flags(
             tag: tag, baseImage: baseImage, collections: collections, collectionsSource: collectionsSource,
             caBundle: caBundle, pullPolicy: pullPolicy, runbookBinary: runbookBinary)
