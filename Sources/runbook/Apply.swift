@@ -56,7 +56,7 @@ enum ApplyCommand {
         do {
             outcome = try await pipeline.run(request) {
                 let manager = try await ImageOptions.manager(
-                    tag: options.image, engine: options.engine, environment: settingsEnvironment)
+                    ImageSettings.Flags(tag: options.image), engine: options.engine, environment: settingsEnvironment)
                 let result = try await manager.ensure()
                 if result.outcome != .current {
                     FileHandle.standardError.write(

@@ -48,11 +48,20 @@ struct ImageOptions: ParsableArguments {
 
     /// An image manager for these settings on the resolved engine.
     func manager() async throws -> ImageManager {
-        // RUNBOOK_* variables over the workspace's runbook.yml (flags are applied on top below).
-        let environment = try Settings(workspace: global.workspaceURL.path).layeredEnvironment
+        // RUNBOOK_* variables over the workspace's runbook.yml; the flags go on top.
         let flags = ImageSettings.Flags(
             tag: tag, baseImage: baseImage, collections: collections, collectionsSource: collectionsSource,
             caBundle: caBundle, pullPolicy: pullPolicy, runbookBinary: runbookBinary)
+        return try await Self.manager(
+            flags, definition: definition, engine: engine,
+            environment: try Settings(workspace: global.workspaceURL.path).layeredEnvironment)
+    }
+
+    /// An image manager for `flags` over `environment` (RUNBOOK_* variables over runbook.yml), on the
+    /// engine `engine` names or detects. `apply` calls it with only the image name as a flag.
+    static func manager(
+        _ flags: ImageSettings.Flags, definition: String? = nil, engine: EngineOptions, environment: [String: String]
+    ) async throws -> ImageManager {
         let settings = try ImageSettings.resolve(flags, environment: environment)
         let runner = SubprocessRunner()
         let resolved = try await engine.resolve(runner: runner, environment: environment)

@@ -7,7 +7,7 @@ import Testing
 @Suite struct PlaybookRunnerTests {
     private func eventsFile() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ev-\(UUID().uuidString).jsonl").path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         return path
     }
 
