@@ -296,8 +296,18 @@ struct ApplyRefusalTests {
     @Test func missingEngineIs69() throws {
         let workspace = try ApplyWorkspace(["Playbooks/smoke.yml": ApplyPlaybooks.smoke])
         defer { workspace.cleanUp() }
-        let podman = try workspace.run(["apply", "smoke", "--no-credentials"], ["RUNBOOK_ENGINE": "podman"])
+        // A PATH that has docker but not podman (podman may be installed on this machine).
+        let bin = workspace.root.appendingPathComponent("only-docker-bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let docker = try #require(
+            (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/docker" }
+                .first { FileManager.default.isExecutableFile(atPath: $0) })
+        try FileManager.default.createSymbolicLink(
+            atPath: bin.appendingPathComponent("docker").path, withDestinationPath: docker)
+        let podman = try workspace.run(
+            ["apply", "smoke", "--no-credentials"], ["RUNBOOK_ENGINE": "podman", "PATH": bin.path])
         #expect(podman.status == 69, "\(podman.standardError)")
+        #expect(podman.standardError.contains("podman is not installed"))
         let noDocker = try workspace.run(["apply", "smoke", "--no-credentials"], ["PATH": "/nonexistent"])
         #expect(noDocker.status == 69, "\(noDocker.standardError)")
     }

@@ -90,9 +90,20 @@ public struct OutputLine: Sendable, Hashable {
 public protocol ProcessRunning: Sendable {
     /// Runs a process to completion and collects its output.
     func capture(_ spec: ProcessSpec) async throws -> ProcessOutput
-    /// Runs a process in its own process group, handing each output line to `onLine` as it arrives;
-    /// returns the exit status (128 + signal when a signal ended it).
-    func stream(_ spec: ProcessSpec, onLine: @escaping @Sendable (OutputLine) -> Void) async throws -> Int32
+    /// Runs a process in its own process group (its id is the group's), calling `onStart` with its
+    /// process id once it runs and handing each output line to `onLine` as it arrives; returns the exit
+    /// status (128 + signal when a signal ended it).
+    func stream(
+        _ spec: ProcessSpec, onStart: @escaping @Sendable (Int32) -> Void,
+        onLine: @escaping @Sendable (OutputLine) -> Void
+    ) async throws -> Int32
+}
+
+extension ProcessRunning {
+    /// Runs a process in its own process group, handing each output line to `onLine` as it arrives.
+    public func stream(_ spec: ProcessSpec, onLine: @escaping @Sendable (OutputLine) -> Void) async throws -> Int32 {
+        try await stream(spec, onStart: { _ in }, onLine: onLine)
+    }
 }
 
 /// The real process runner, on swift-subprocess.
@@ -123,7 +134,10 @@ public struct SubprocessRunner: ProcessRunning {
         }
     }
 
-    public func stream(_ spec: ProcessSpec, onLine: @escaping @Sendable (OutputLine) -> Void) async throws -> Int32 {
+    public func stream(
+        _ spec: ProcessSpec, onStart: @escaping @Sendable (Int32) -> Void,
+        onLine: @escaping @Sendable (OutputLine) -> Void
+    ) async throws -> Int32 {
         let options = {
             var options = platformOptions()
             options.processGroupID = 0
@@ -136,7 +150,8 @@ public struct SubprocessRunner: ProcessRunning {
                 platformOptions: options,
                 input: .data(spec.input ?? Data()), output: .sequence, error: .sequence
             ) { execution in
-                try await withThrowingTaskGroup(of: Void.self) { group in
+                onStart(Int32(execution.processIdentifier.value))
+                return try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         for try await line in execution.standardOutput.strings() {
                             onLine(OutputLine(.standardOutput, trimNewline(line)))

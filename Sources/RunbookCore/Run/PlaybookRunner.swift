@@ -77,11 +77,15 @@ public struct PlaybookRunner: Sendable {
         let masker = self.masker
         let output = self.output
         let runner = self.runner
+        // The child's pid (its process group's id), and whether the run is being stopped: a child that
+        // starts after a signal or the time limit is stopped as soon as it starts.
+        let child = ChildProcess()
         let ending: Ending = try await withThrowingTaskGroup(of: Ending?.self) { group in
             group.addTask {
-                let status = try await runner.stream(process) { line in
-                    output(OutputLine(line.stream, masker(line.text)))
-                }
+                let status = try await runner.stream(
+                    process,
+                    onStart: { child.started($0) },
+                    onLine: { line in output(OutputLine(line.stream, masker(line.text))) })
                 return .exited(status)
             }
             if let trap {
@@ -99,8 +103,18 @@ public struct PlaybookRunner: Sendable {
                     group.cancelAll()
                     return ending
                 }
-                // A signal or the time limit: stop the run properly, then let the stream end.
+                // A signal or the time limit: stop the run properly (e.g. `docker stop`), then end the
+                // child's process group ourselves (SIGTERM, SIGKILL 10 s later) and wait for it to exit.
                 await stop()
+                child.stop()
+                group.addTask {
+                    try await Task.sleep(for: .seconds(10))
+                    child.signal(SIGKILL)
+                    return nil
+                }
+                while let rest = try await group.next() {
+                    if case .exited? = rest { break }
+                }
                 group.cancelAll()
                 return ending
             }
@@ -120,5 +134,31 @@ public struct PlaybookRunner: Sendable {
             return RunOutcome(
                 status: ExitStatus.tempFailure.rawValue, signal: nil, timedOut: true, summary: summary, events: events)
         }
+    }
+}
+
+/// The streamed child's pid (its process group's id, as it runs in its own group) and whether the run
+/// is being stopped: a child that starts after the stop began is stopped as soon as it starts.
+private final class ChildProcess: Sendable {
+    private let state = Mutex<(pid: Int32?, stopping: Bool)>((nil, false))
+
+    /// Records the child's pid; stops it at once when the run is already being stopped.
+    func started(_ pid: Int32) {
+        let stopping = state.withLock { state in
+            state.pid = pid
+            return state.stopping
+        }
+        if stopping { kill(-pid, SIGTERM) }
+    }
+
+    /// Marks the run as stopping and sends SIGTERM to the child's process group.
+    func stop() {
+        state.withLock { $0.stopping = true }
+        signal(SIGTERM)
+    }
+
+    /// Sends `number` to the child's process group, when the child has started.
+    func signal(_ number: Int32) {
+        if let pid = state.withLock({ $0.pid }) { kill(-pid, number) }
     }
 }

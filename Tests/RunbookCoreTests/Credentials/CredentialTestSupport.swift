@@ -47,7 +47,10 @@ struct FakeProcessRunner: ProcessRunning {
         return output
     }
 
-    func stream(_ spec: ProcessSpec, onLine: @escaping @Sendable (OutputLine) -> Void) async throws -> Int32 {
+    func stream(
+        _ spec: ProcessSpec, onStart: @escaping @Sendable (Int32) -> Void,
+        onLine: @escaping @Sendable (OutputLine) -> Void
+    ) async throws -> Int32 {
         Issue.record("unexpected streamed process: \(spec.commandLine)")
         return 127
     }

@@ -31,7 +31,10 @@ final class RecordingRunner: ProcessRunning {
         try next(spec).output
     }
 
-    func stream(_ spec: ProcessSpec, onLine: @escaping @Sendable (OutputLine) -> Void) async throws -> Int32 {
+    func stream(
+        _ spec: ProcessSpec, onStart: @escaping @Sendable (Int32) -> Void,
+        onLine: @escaping @Sendable (OutputLine) -> Void
+    ) async throws -> Int32 {
         let answer = try next(spec)
         for line in answer.lines { onLine(OutputLine(.standardOutput, line)) }
         return answer.output.status
