@@ -296,8 +296,13 @@ struct ApplyRefusalTests {
     @Test func missingEngineIs69() throws {
         let workspace = try ApplyWorkspace(["Playbooks/smoke.yml": ApplyPlaybooks.smoke])
         defer { workspace.cleanUp() }
-        let podman = try workspace.run(["apply", "smoke", "--no-credentials"], ["RUNBOOK_ENGINE": "podman"])
+        // Podman named but unusable: not installed, or (where 15-podman.sh installed it) a service
+        // that does not answer.
+        let podman = try workspace.run(
+            ["apply", "smoke", "--no-credentials"],
+            ["RUNBOOK_ENGINE": "podman", "CONTAINER_HOST": "unix:///nonexistent/podman.sock"])
         #expect(podman.status == 69, "\(podman.standardError)")
+        #expect(podman.standardError.contains("podman"))
         let noDocker = try workspace.run(["apply", "smoke", "--no-credentials"], ["PATH": "/nonexistent"])
         #expect(noDocker.status == 69, "\(noDocker.standardError)")
     }
