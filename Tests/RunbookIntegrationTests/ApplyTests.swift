@@ -308,6 +308,12 @@ struct ApplyRefusalTests {
             ["apply", "smoke", "--no-credentials"], ["RUNBOOK_ENGINE": "podman", "PATH": bin.path])
         #expect(podman.status == 69, "\(podman.standardError)")
         #expect(podman.standardError.contains("podman is not installed"))
+        // Podman named, on PATH, but its service does not answer.
+        let podmanDown = try workspace.run(
+            ["apply", "smoke", "--no-credentials"],
+            ["RUNBOOK_ENGINE": "podman", "CONTAINER_HOST": "unix:///nonexistent/podman.sock"])
+        #expect(podmanDown.status == 69, "\(podmanDown.standardError)")
+        #expect(podmanDown.standardError.contains("podman"))
         let noDocker = try workspace.run(["apply", "smoke", "--no-credentials"], ["PATH": "/nonexistent"])
         #expect(noDocker.status == 69, "\(noDocker.standardError)")
     }
