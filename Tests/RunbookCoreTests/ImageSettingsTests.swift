@@ -47,6 +47,24 @@ import Testing
         }
     }
 
+    @Test func caBundleFallsBackToTheOneTheHostsPipTrusts() throws {
+        let bundle = FileManager.default.temporaryDirectory.appendingPathComponent("ca-\(UUID().uuidString).pem")
+        try Data("-----BEGIN CERTIFICATE-----\n".utf8).write(to: bundle)
+        defer { try? FileManager.default.removeItem(at: bundle) }
+        let fromPip = try ImageSettings.resolve(
+            .init(), environment: ["PIP_CERT": bundle.path, "SSL_CERT_FILE": "/nonexistent"])
+        #expect(fromPip.caBundle == bundle.path)
+        // An unreadable candidate is passed over for the next one.
+        let fromSSL = try ImageSettings.resolve(
+            .init(), environment: ["REQUESTS_CA_BUNDLE": "/nonexistent", "SSL_CERT_FILE": bundle.path])
+        #expect(fromSSL.caBundle == bundle.path)
+        // RUNBOOK_CA_BUNDLE (and the flag) still win.
+        let explicit = try ImageSettings.resolve(
+            .init(caBundle: "/etc/hostname"), environment: ["PIP_CERT": bundle.path])
+        #expect(explicit.caBundle == "/etc/hostname")
+        #expect(try ImageSettings.resolve(.init(), environment: [:]).caBundle == nil)
+    }
+
     @Test func references() throws {
         let local = try #require(ImageReference("runbook/ansible-aws"))
         #expect(local.tag == "latest")

@@ -105,10 +105,11 @@ public struct ImageSettings: Sendable, Hashable {
         guard let policy = PullPolicy(rawValue: policyText) else {
             throw RunbookError.usage("pull policy '\(policyText)' is not one of: always, missing, never")
         }
-        let caBundle = value(flags.caBundle, "RUNBOOK_CA_BUNDLE")
+        var caBundle = value(flags.caBundle, "RUNBOOK_CA_BUNDLE")
         if let caBundle, !FileManager.default.isReadableFile(atPath: caBundle) {
             throw RunbookError.noInput("CA bundle '\(caBundle)' does not exist or cannot be read")
         }
+        if caBundle == nil { caBundle = hostCABundle(environment) }
         let binary = value(flags.runbookBinary, "RUNBOOK_IMAGE_BINARY")
         if let binary, !FileManager.default.isExecutableFile(atPath: binary) {
             throw RunbookError.noInput("runbook binary '\(binary)' does not exist or is not executable")
@@ -117,6 +118,16 @@ public struct ImageSettings: Sendable, Hashable {
             reference: reference, baseImage: value(flags.baseImage, "RUNBOOK_BASE_IMAGE") ?? defaultBaseImage,
             collections: collections, collectionsSource: source, caBundle: caBundle, pullPolicy: policy,
             runbookBinary: binary)
+    }
+
+    /// Variables naming the CA bundle the host's pip and Python trust, in the order pip reads them.
+    public static let hostCABundleVariables = ["PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"]
+
+    /// The CA bundle the host's pip trusts, when one of `hostCABundleVariables` names a readable file:
+    /// behind a TLS-intercepting proxy the build stage then trusts what the host trusts, with nothing to set.
+    public static func hostCABundle(_ environment: [String: String]) -> String? {
+        hostCABundleVariables.lazy.compactMap { environment[$0] }
+            .first { !$0.isEmpty && FileManager.default.isReadableFile(atPath: $0) }
     }
 
     /// Splits a space- or comma-separated list of collection names, checking each is `namespace.name`.
