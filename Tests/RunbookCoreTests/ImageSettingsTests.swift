@@ -47,7 +47,7 @@ import Testing
         }
     }
 
-    @Test func caBundleFallsBackToTheOneTheHostsPipTrusts() throws {
+    @Test func caBundleFallsBackToTheOneTheHostTrusts() throws {
         let bundle = FileManager.default.temporaryDirectory.appendingPathComponent("ca-\(UUID().uuidString).pem")
         try Data("-----BEGIN CERTIFICATE-----\n".utf8).write(to: bundle)
         defer { try? FileManager.default.removeItem(at: bundle) }
@@ -62,7 +62,9 @@ import Testing
         let explicit = try ImageSettings.resolve(
             .init(caBundle: "/etc/hostname"), environment: ["PIP_CERT": bundle.path])
         #expect(explicit.caBundle == "/etc/hostname")
-        #expect(try ImageSettings.resolve(.init(), environment: [:]).caBundle == nil)
+        // Without variables: the first readable system bundle, else none.
+        #expect(ImageSettings.hostCABundle([:], systemBundles: ["/nonexistent", bundle.path]) == bundle.path)
+        #expect(ImageSettings.hostCABundle([:], systemBundles: ["/nonexistent"]) == nil)
     }
 
     @Test func references() throws {

@@ -123,10 +123,18 @@ public struct ImageSettings: Sendable, Hashable {
     /// Variables naming the CA bundle the host's pip and Python trust, in the order pip reads them.
     public static let hostCABundleVariables = ["PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"]
 
-    /// The CA bundle the host's pip trusts, when one of `hostCABundleVariables` names a readable file:
-    /// behind a TLS-intercepting proxy the build stage then trusts what the host trusts, with nothing to set.
-    public static func hostCABundle(_ environment: [String: String]) -> String? {
-        hostCABundleVariables.lazy.compactMap { environment[$0] }
+    /// The system CA bundles looked for after the variables (Debian/Ubuntu, Fedora/RHEL, Alpine/macOS).
+    public static let systemCABundles = [
+        "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
+    ]
+
+    /// The CA bundle the host trusts: the first readable file named by `hostCABundleVariables` (what
+    /// the host's pip uses), else the first readable system bundle. Behind a TLS-intercepting proxy the
+    /// build stage then trusts what the host trusts, with nothing to set; it never reaches the final image.
+    public static func hostCABundle(_ environment: [String: String], systemBundles: [String] = systemCABundles)
+        -> String?
+    {
+        (hostCABundleVariables.compactMap { environment[$0] } + systemBundles)
             .first { !$0.isEmpty && FileManager.default.isReadableFile(atPath: $0) }
     }
 
