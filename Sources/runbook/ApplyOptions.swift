@@ -19,7 +19,8 @@ struct ApplyOptions: ParsableArguments {
     @Option(name: .customLong("skip-tags"), help: "Skip tasks with these tags.")
     var skipTags: [String] = []
 
-    @Option(name: [.short, .customLong("extra-vars")], help: "Extra variables: key=value, JSON, or @file (repeatable).")
+    @Option(
+        name: [.short, .customLong("extra-vars")], help: "Extra variables: key=value, JSON, or @file (repeatable).")
     var extraVars: [String] = []
 
     @Flag(name: [.short, .customLong("verbose")], help: "More ansible output (repeat for more: -vvv).")

@@ -46,7 +46,8 @@ import Testing
             .call(["docker", "image", "inspect", "runbook/ansible-aws:release"], stdout: stale),
             .call(["docker", "image", "inspect", contentReference], status: 1, stderr: "Error: No such image: x"),
             .call(
-                ["docker", "build", "--force-rm", "--iidfile"], lines: ["Step 1/2 : FROM base:1"], effect: writeImageID("sha256:new")),
+                ["docker", "build", "--force-rm", "--iidfile"], lines: ["Step 1/2 : FROM base:1"],
+                effect: writeImageID("sha256:new")),
             .call(
                 ["docker", "run", "--rm", "--network", "host", "sha256:new", "sh", "-c"],
                 stdout: #"{"amazon.aws": "10.1.2", "community.aws": "10.0.0", "community.general": "11.4.2"}"#),

@@ -99,7 +99,8 @@ struct RunbookFixture {
         let created = try RunbookFixture.run(["init", dir.path, "--ci", "gitlab"])
         #expect(created.status == 0)
         #expect(created.standardOutput.contains("created  .gitlab-ci.yml"))
-        let config = try RunbookFixture.run(["config", "--workspace", dir.path], environment: ["RUNBOOK_NETWORK": "host"])
+        let config = try RunbookFixture.run(
+            ["config", "--workspace", dir.path], environment: ["RUNBOOK_NETWORK": "host"])
         #expect(config.status == 0)
         #expect(config.standardOutput.contains("runbook.yml:5)"))
         #expect(config.standardOutput.contains("network             host  (environment RUNBOOK_NETWORK)"))

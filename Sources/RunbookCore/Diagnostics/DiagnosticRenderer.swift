@@ -56,7 +56,8 @@ public struct DiagnosticRenderer: Sendable {
         case .note: command = "notice"
         }
         let location = diagnostic.location
-        let properties = "file=\(escapeProperty(location.file)),line=\(location.line),col=\(location.column)"
+        let properties =
+            "file=\(escapeProperty(location.file)),line=\(location.line),col=\(location.column)"
             + ",title=\(escapeProperty(diagnostic.rule))"
         return "::\(command) \(properties)::\(escapeData(diagnostic.message))\n"
     }

@@ -214,7 +214,9 @@ public struct ApplyPipeline: Sendable {
                 _ = try? await runner.capture(remove)
             }
         }
-        log("runbook: warning: container \(name) may be left behind; remove it with `\(engine.executable) rm -f \(name)`\n")
+        log(
+            "runbook: warning: container \(name) may be left behind; remove it with `\(engine.executable) rm -f \(name)`\n"
+        )
     }
 
     private func runDirect(

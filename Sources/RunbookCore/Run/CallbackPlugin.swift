@@ -1,3 +1,5 @@
+// swift-format-ignore-file
+// (The file embeds data, YAML or Python, whose lines must stay exactly as they are.)
 /// The Ansible callback plugin runbook ships (`runbook_events`): it writes JSON-lines events to
 /// `$RUNBOOK_EVENTS_FILE` alongside the normal stdout callback. Kept in the binary so a copied
 /// runbook needs no resource files.

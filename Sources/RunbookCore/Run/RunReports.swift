@@ -29,19 +29,23 @@ public struct RunReports: Sendable {
         let skipped = results.filter { $0.status == "skipped" }.count
         let total = results.reduce(0) { $0 + $1.duration }
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        xml += "<testsuites name=\"runbook\" tests=\"\(results.count)\" failures=\"\(failures)\" "
+        xml +=
+            "<testsuites name=\"runbook\" tests=\"\(results.count)\" failures=\"\(failures)\" "
             + "time=\"\(seconds(total))\">\n"
-        xml += "  <testsuite name=\"\(escape(playbook))\" tests=\"\(results.count)\" failures=\"\(failures)\" "
+        xml +=
+            "  <testsuite name=\"\(escape(playbook))\" tests=\"\(results.count)\" failures=\"\(failures)\" "
             + "errors=\"0\" skipped=\"\(skipped)\" time=\"\(seconds(total))\">\n"
         for result in results {
             let name = "[\(result.host)] \(result.task.isEmpty ? result.action : result.task)"
             let classname = result.play.isEmpty ? playbook : result.play
-            xml += "    <testcase classname=\"\(escape(classname))\" name=\"\(escape(name))\" "
+            xml +=
+                "    <testcase classname=\"\(escape(classname))\" name=\"\(escape(name))\" "
                 + "file=\"\(escape(result.path))\" time=\"\(seconds(result.duration))\""
             switch result.status {
             case "failed", "unreachable":
                 let message = result.message.isEmpty ? result.status : result.message
-                xml += ">\n      <failure type=\"\(result.status)\" message=\"\(escape(firstLine(message)))\">"
+                xml +=
+                    ">\n      <failure type=\"\(result.status)\" message=\"\(escape(firstLine(message)))\">"
                     + "\(escape(message))</failure>\n    </testcase>\n"
             case "skipped":
                 xml += ">\n      <skipped/>\n    </testcase>\n"

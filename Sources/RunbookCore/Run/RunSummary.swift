@@ -104,7 +104,8 @@ public struct RunSummary: Sendable, Hashable {
         for host in hosts.keys.sorted() {
             guard let c = hosts[host] else { continue }
             let name = host.padding(toLength: width, withPad: " ", startingAt: 0)
-            text += "  \(name)  ok=\(c.ok) changed=\(c.changed) failed=\(c.failed) unreachable=\(c.unreachable) "
+            text +=
+                "  \(name)  ok=\(c.ok) changed=\(c.changed) failed=\(c.failed) unreachable=\(c.unreachable) "
                 + "skipped=\(c.skipped) ignored=\(c.ignored)\n"
         }
         let slow = slowestTasks()

@@ -1,3 +1,5 @@
+// swift-format-ignore-file
+// (The file embeds data, YAML or Python, whose lines must stay exactly as they are.)
 /// The starter files `runbook init` writes; the repository's own Playbooks/ and Inventory/ are the same
 /// files (a test keeps them equal).
 public enum StarterFiles {

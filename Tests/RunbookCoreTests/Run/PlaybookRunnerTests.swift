@@ -47,7 +47,8 @@ import Testing
             output: { line in lines.withLock { $0.append(line.text) } })
         // Runs up to 60 s unless stopped; says so when SIGTERM reaches it. No wall-clock bound here:
         // other suites in this process may hold the cooperative threads for a while.
-        let script = "trap 'echo stopped-by-term; exit 3' TERM; i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done"
+        let script =
+            "trap 'echo stopped-by-term; exit 3' TERM; i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done"
         let outcome = try await runner.run(
             ProcessSpec("/bin/sh", ["-c", script]), eventsFile: events, timeout: .milliseconds(300),
             stop: { stopped.withLock { $0 = true } })

@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
 import Testing
 
 @testable import RunbookCore
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// The fixture is what the shipped callback plugin wrote under ansible-core 2.19 for a playbook with
 /// an ok, a changed, a skipped, an ignored-failure and a failed task on localhost.
