@@ -42,6 +42,7 @@ public enum StarterFiles {
         ansible_host: "{{ ssh_host | default(item.public_ip_address | default(item.private_ip_address), true) }}"
         ansible_port: "{{ ssh_port | default(22) }}"
         ansible_user: "{{ ssh_user | default('ubuntu') }}"
+        ansible_python_interpreter: auto_silent
       loop: "{{ ec2.instances }}"
       loop_control:
         label: "{{ item.instance_id }}"
