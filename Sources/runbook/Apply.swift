@@ -21,8 +21,8 @@ struct Apply: AsyncParsableCommand {
 
     func run() async throws {
         var request = try reportingErrors { try options.makeRequest() }
-        request.check = check
-        request.diff = diff
+        request.selection.check = check
+        request.selection.diff = diff
         try await ApplyCommand.run(request, options: options)
     }
 }
@@ -35,8 +35,8 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         var request = try reportingErrors { try options.makeRequest() }
-        request.check = true
-        request.diff = true
+        request.selection.check = true
+        request.selection.diff = true
         try await ApplyCommand.run(request, options: options)
     }
 }

@@ -81,12 +81,12 @@ struct ApplyOptions: ParsableArguments {
     func request(settings: Settings, environment: [String: String]) -> ApplyRequest {
         var request = ApplyRequest(workspace: global.workspaceURL.path, playbook: playbook)
         request.inventories = inventories.isEmpty ? settings.list("inventory").map { absolute($0) } : inventories
-        request.limit = limit
-        request.tags = tags.flatMap { $0.split(separator: ",").map(String.init) }
-        request.skipTags = skipTags.flatMap { $0.split(separator: ",").map(String.init) }
-        request.extraVars = extraVars
-        request.verbosity = verbosity
-        request.forks = forks
+        request.selection.limit = limit
+        request.selection.tags = tags.flatMap { $0.split(separator: ",").map(String.init) }
+        request.selection.skipTags = skipTags.flatMap { $0.split(separator: ",").map(String.init) }
+        request.selection.extraVars = extraVars
+        request.selection.verbosity = verbosity
+        request.selection.forks = forks
         request.passthroughNames = passthrough + settings.list("env")
         request.offline = offline
         request.skipCredentials = noCredentials

@@ -55,14 +55,7 @@ public struct ApplyPipeline: Sendable {
 
         var arguments = PlaybookArguments(playbook: playbook)
         arguments.inventories = inventories
-        arguments.limit = request.limit
-        arguments.tags = request.tags
-        arguments.skipTags = request.skipTags
-        arguments.extraVars = request.extraVars
-        arguments.check = request.check
-        arguments.diff = request.diff
-        arguments.verbosity = request.verbosity
-        arguments.forks = request.forks
+        arguments.selection = request.selection
 
         let runID = Self.makeRunID()
         let support = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-\(runID)").path
@@ -248,7 +241,7 @@ public struct ApplyPipeline: Sendable {
             log("runbook: the run took longer than --timeout and was stopped\n")
         }
         log(masker(outcome.summary.rendered()))
-        if request.check { log(masker(outcome.summary.renderedChanges())) }
+        if request.selection.check { log(masker(outcome.summary.renderedChanges())) }
         let reports = RunReports(
             summary: outcome.summary, events: outcome.events, playbook: playbook, exitStatus: outcome.status,
             masker: masker)

@@ -9,14 +9,7 @@ public struct ApplyRequest: Sendable {
     /// Inventories as given (`-i`); empty: the `inventory` setting, else `Inventory/` when present.
     public var inventories: [String] = []
     /// `--limit`, `--tags`, `--skip-tags`, `-e`, `--check`, `--diff`, `-v`, `--forks`.
-    public var limit: String?
-    public var tags: [String] = []
-    public var skipTags: [String] = []
-    public var extraVars: [String] = []
-    public var check = false
-    public var diff = false
-    public var verbosity = 0
-    public var forks: Int?
+    public var selection = PlaybookSelection()
     /// Names of variables passed through to the container (`--env NAME`, the `env` setting).
     public var passthroughNames: [String] = []
     /// Skip STS: use credentials that need no network call.

@@ -7,9 +7,9 @@ import Testing
     private func plan(tty: Bool = false, uid: UInt32 = 1000) -> ApplyPlan {
         var arguments = PlaybookArguments(playbook: "/work/ws/Playbooks/site.yml")
         arguments.inventories = ["/work/ws/Inventory"]
-        arguments.limit = "web"
-        arguments.check = true
-        arguments.verbosity = 2
+        arguments.selection.limit = "web"
+        arguments.selection.check = true
+        arguments.selection.verbosity = 2
         return ApplyPlan(
             workspace: "/work/ws", image: "runbook/ansible-aws:release", playbook: arguments, runID: "abc123",
             passthroughNames: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "HOME"],
@@ -130,4 +130,20 @@ import Testing
             workspace: workspace.path, environment: ["ANSIBLE_CALLBACKS_ENABLED": "timer"], inImage: true)
         #expect(inImage.enabled == ["timer"])
     }
+}
+
+@Test func selectionFlagsUseAnsiblePlaybooksSpelling() {
+    var selection = PlaybookSelection()
+    #expect(selection.arguments.isEmpty)
+    selection.tags = ["web", "db"]
+    selection.skipTags = ["slow"]
+    selection.extraVars = ["a=1", "@vars.yml"]
+    selection.diff = true
+    selection.verbosity = 9
+    selection.forks = 4
+    #expect(
+        selection.arguments == [
+            "--tags", "web,db", "--skip-tags", "slow", "--extra-vars", "a=1", "--extra-vars", "@vars.yml", "--diff",
+            "-vvvvvv", "--forks", "4",
+        ])
 }
