@@ -18,20 +18,36 @@ import Testing
             ])
     }
 
-    @Test func runPassesEnvironmentByNameOnly() {
-        let engine = ContainerEngine(kind: .podman, network: "host")
-        let spec = engine.run(
-            RunRequest(
-                image: "img:1", command: ["ansible-playbook", "site.yml"],
-                environmentNames: ["AWS_SECRET_ACCESS_KEY"], volumes: ["/w:/workspace:ro"],
-                workingDirectory: "/workspace"))
+    @Test func runPassesEnvironmentByNameOnlyAndFillsInTheEnginesOptions() {
+        let engine = ContainerEngine(kind: .podman, network: "host", extraOptions: ["--ulimit", "nofile=4096:4096"])
+        var container = ContainerRunSpec(
+            image: "img:1", workingDirectory: "/workspace", command: ["ansible-playbook", "site.yml"])
+        container.environmentNames = ["AWS_SECRET_ACCESS_KEY"]
+        container.mounts = [Mount("/w", at: "/workspace", readOnly: true)]
+        let spec = engine.run(container, environment: ["AWS_SECRET_ACCESS_KEY": "s3cr3t"])
         #expect(spec.executable == "podman")
         #expect(
             spec.arguments == [
-                "run", "--rm", "--network", "host", "--env", "AWS_SECRET_ACCESS_KEY", "--volume", "/w:/workspace:ro",
-                "--workdir", "/workspace", "img:1", "ansible-playbook", "site.yml",
+                "run", "--rm", "--workdir", "/workspace", "--network", "host", "--mount",
+                "type=bind,source=/w,target=/workspace,readonly", "--env", "AWS_SECRET_ACCESS_KEY", "--ulimit",
+                "nofile=4096:4096", "img:1", "ansible-playbook", "site.yml",
             ])
-        #expect(!spec.arguments.contains { $0.contains("=") && $0.hasPrefix("AWS_SECRET") })
+        #expect(!spec.arguments.contains { $0.contains("s3cr3t") })
+        #expect(spec.environment["AWS_SECRET_ACCESS_KEY"] == "s3cr3t")
+        // A spec's own network and options win over the engine's.
+        container.network = "none"
+        container.extraOptions = ["--pids-limit", "100"]
+        let own = engine.run(container).arguments
+        #expect(own.contains("none") && own.contains("--pids-limit") && !own.contains("--ulimit"))
+    }
+
+    @Test func stopAndListContainers() {
+        let docker = ContainerEngine(kind: .docker)
+        #expect(docker.stopContainer("runbook-x").arguments == ["stop", "--time", "10", "runbook-x"])
+        #expect(
+            docker.listContainers(named: "runbook-x").arguments == [
+                "ps", "--all", "--quiet", "--filter", "name=^/?runbook-x$",
+            ])
     }
 
     @Test func simpleCommands() {

@@ -57,42 +57,6 @@ public struct BuildRequest: Sendable, Hashable {
 
 }
 
-/// A container to run, as plain values.
-public struct RunRequest: Sendable, Hashable {
-    /// The image reference or id.
-    public var image: String
-    /// The command and its arguments (the image's default when empty).
-    public var command: [String]
-    /// Variables passed by name only (`--env NAME`): their values come from the engine CLI's own
-    /// environment, so they never appear in the argv.
-    public var environmentNames: [String]
-    /// `--volume` values (`host:container[:options]`).
-    public var volumes: [String]
-    /// The working directory inside the container.
-    public var workingDirectory: String?
-    /// The container's name.
-    public var name: String?
-    /// Whether the engine removes the container when it ends.
-    public var remove: Bool
-    /// Whether to keep standard input open.
-    public var interactive: Bool
-
-    /// Makes a run request.
-    public init(
-        image: String, command: [String] = [], environmentNames: [String] = [], volumes: [String] = [],
-        workingDirectory: String? = nil, name: String? = nil, remove: Bool = true, interactive: Bool = false
-    ) {
-        self.image = image
-        self.command = command
-        self.environmentNames = environmentNames
-        self.volumes = volumes
-        self.workingDirectory = workingDirectory
-        self.name = name
-        self.remove = remove
-        self.interactive = interactive
-    }
-}
-
 /// One container engine CLI (docker or podman) and the options runbook adds to its commands.
 ///
 /// Every method returns the command as a `ProcessSpec` without running it, so tests can check the
@@ -177,22 +141,25 @@ public struct ContainerEngine: Sendable, Hashable {
 
     /// `rm --force NAME`.
     public func removeContainer(_ name: String) -> ProcessSpec {
-        spec(["rm", "--force", name])
+        spec(["rm", "--force", name], timeout: .seconds(30))
     }
 
-    /// `run …`.
-    public func run(_ request: RunRequest) -> ProcessSpec {
-        var arguments = ["run"]
-        if request.remove { arguments.append("--rm") }
-        if request.interactive { arguments.append("--interactive") }
-        if let name = request.name { arguments += ["--name", name] }
-        arguments += networkOptions
-        for name in request.environmentNames { arguments += ["--env", name] }
-        for volume in request.volumes { arguments += ["--volume", volume] }
-        if let directory = request.workingDirectory { arguments += ["--workdir", directory] }
-        arguments += extraOptions
-        arguments.append(request.image)
-        arguments += request.command
-        return spec(arguments)
+    /// `run …` for a container spec; the engine's network and extra options fill in what the spec leaves unset.
+    public func run(_ container: ContainerRunSpec, environment: [String: String] = [:]) -> ProcessSpec {
+        var container = container
+        if container.network == nil { container.network = network }
+        if container.extraOptions.isEmpty { container.extraOptions = extraOptions }
+        // Values reach the container from this client's environment only; the argv carries names.
+        return ProcessSpec(executable, container.runArguments, environment: environment)
+    }
+
+    /// `stop --time SECONDS NAME`: SIGTERM to the container, SIGKILL after the grace period.
+    public func stopContainer(_ name: String, graceSeconds: Int = 10) -> ProcessSpec {
+        spec(["stop", "--time", String(graceSeconds), name], timeout: .seconds(graceSeconds + 30))
+    }
+
+    /// `ps --all --quiet --filter name=^/?NAME$`: the id of the container with exactly this name, if any.
+    public func listContainers(named name: String) -> ProcessSpec {
+        spec(["ps", "--all", "--quiet", "--filter", "name=^/?\(name)$"], timeout: .seconds(30))
     }
 }

@@ -207,7 +207,7 @@ public struct ImageManager: Sendable {
     /// (a metadata-only build `FROM` the image); returns the new image's id.
     private func stampCollections(_ id: String, work: URL) async throws -> String {
         let script = "cat \(ImageDefinition.collectionVersionsPath) && runbook --version >/dev/null"
-        let output = try await runner.capture(engine.run(RunRequest(image: id, command: ["sh", "-c", script])))
+        let output = try await runner.capture(engine.run(ContainerRunSpec(image: id, command: ["sh", "-c", script])))
         guard output.status == 0 else {
             throw RunbookError.software(
                 "the built image cannot run runbook; copy in a binary built with `swift build "

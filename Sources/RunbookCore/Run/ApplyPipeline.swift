@@ -172,14 +172,13 @@ public struct ApplyPipeline: Sendable {
             !$0.contains(",") && !$0.hasPrefix(plan.workspace + "/") && $0 != plan.workspace
         }
         try plan.writeSupportFiles()
-        // Values reach the engine client through its environment only; argv carries the names.
-        let process = ProcessSpec(engine.executable, plan.spec.runArguments, environment: values)
+        let process = engine.run(plan.spec, environment: values)
         let name = plan.containerName
         let runner = self.runner
         let log = self.log
         let outcome = try await playbookRunner.run(process, eventsFile: plan.eventsFile, timeout: request.timeout) {
             log("runbook: stopping container \(name)\n")
-            _ = try? await runner.capture(ProcessSpec(engine.executable, ["stop", "--time", "10", name]))
+            _ = try? await runner.capture(engine.stopContainer(name))
         }
         try await removeContainer(name, engine: engine, stoppedEarly: outcome.signal != nil || outcome.timedOut)
         return outcome
@@ -190,11 +189,10 @@ public struct ApplyPipeline: Sendable {
     /// the container appears later, never started, which `--rm` does not cover): then look again until
     /// no container of that name is left, for a few seconds.
     private func removeContainer(_ name: String, engine: ContainerEngine, stoppedEarly: Bool) async throws {
-        let remove = ProcessSpec(engine.executable, ["rm", "--force", name], timeout: .seconds(30))
+        let remove = engine.removeContainer(name)
         _ = try? await runner.capture(remove)
         guard stoppedEarly else { return }
-        let list = ProcessSpec(
-            engine.executable, ["ps", "--all", "--quiet", "--filter", "name=^/?\(name)$"], timeout: .seconds(30))
+        let list = engine.listContainers(named: name)
         var clearChecks = 0
         for _ in 0..<10 {
             try? await Task.sleep(for: .milliseconds(500))

@@ -96,6 +96,7 @@ public struct ApplyPlan: Sendable {
     public var spec: ContainerRunSpec {
         var spec = ContainerRunSpec(
             image: image, name: containerName, workingDirectory: workspace, command: playbook.commandLine)
+        spec.initProcess = true
         spec.labels = ["runbook.run": runID, "runbook.workspace": workspace, "runbook.managed": "true"]
         spec.user = user.userArgument
         spec.network = network

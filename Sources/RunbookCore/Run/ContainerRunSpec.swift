@@ -27,12 +27,14 @@ public struct Mount: Sendable, Hashable {
 public struct ContainerRunSpec: Sendable, Hashable {
     /// The image reference.
     public var image: String
-    /// The container's name (`runbook-…`).
-    public var name: String
+    /// The container's name (`runbook-…`); the engine picks one when nil.
+    public var name: String?
     /// Labels set on the container.
     public var labels: [String: String] = [:]
-    /// The working directory inside the container.
-    public var workingDirectory: String
+    /// The working directory inside the container; the image's when nil.
+    public var workingDirectory: String?
+    /// Whether to run a tiny init as PID 1 (`--init`), which forwards signals and reaps children.
+    public var initProcess = false
     /// `uid:gid` to run as, or nil for the image's user.
     public var user: String?
     /// Variables passed by name; the engine client reads their values from its environment.
@@ -53,7 +55,7 @@ public struct ContainerRunSpec: Sendable, Hashable {
     public var command: [String]
 
     /// Makes a spec.
-    public init(image: String, name: String, workingDirectory: String, command: [String]) {
+    public init(image: String, name: String? = nil, workingDirectory: String? = nil, command: [String]) {
         self.image = image
         self.name = name
         self.workingDirectory = workingDirectory
@@ -62,10 +64,12 @@ public struct ContainerRunSpec: Sendable, Hashable {
 
     /// The arguments after the engine's executable: `run --rm --name … IMAGE COMMAND…`.
     public var runArguments: [String] {
-        var argv = ["run", "--rm", "--name", name, "--init"]
+        var argv = ["run", "--rm"]
+        if let name { argv += ["--name", name] }
+        if initProcess { argv.append("--init") }
         for key in labels.keys.sorted() { argv += ["--label", "\(key)=\(labels[key] ?? "")"] }
         if let user { argv += ["--user", user] }
-        argv += ["--workdir", workingDirectory]
+        if let workingDirectory { argv += ["--workdir", workingDirectory] }
         if let network { argv += ["--network", network] }
         if tty { argv.append("--tty") }
         for path in tmpfs { argv += ["--tmpfs", "\(path):rw,exec,mode=1777"] }
