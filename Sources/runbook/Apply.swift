@@ -8,7 +8,8 @@ struct Apply: AsyncParsableCommand {
         discussion: """
             ansible-playbook's exit status is passed through unchanged. runbook's own failures: 64 usage, \
             65 invalid playbook, 66 input not found, 69 engine or endpoint unavailable, 70 build failure, \
-            75 --timeout reached, 77 credentials; 130/143 on SIGINT/SIGTERM.
+            73 a results file cannot be written, 75 --timeout reached, 77 credentials; 130/143 on \
+            SIGINT/SIGTERM.
             """)
 
     @OptionGroup var options: ApplyOptions
