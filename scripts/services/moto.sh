@@ -22,15 +22,37 @@ install_moto() {
     hash -r
 }
 
+running() { # name: whether this state folder's server of that name is up
+    local pidfile="$state/moto-$1.pid"
+    [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && [ -f "$state/moto-$1.port" ]
+}
+
+# The port for a server: the one it already runs on, else the default unless something else (another
+# checkout's or the demo's moto) holds it, else a free one.
+pick_port() { # name default
+    if running "$1"; then cat "$state/moto-$1.port"; return; fi
+    "$(python_bin)" - "$2" <<'PY'
+import socket, sys
+probe = socket.socket()
+busy = probe.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0
+probe.close()
+if not busy:
+    print(sys.argv[1])
+else:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    print(s.getsockname()[1])
+    s.close()
+PY
+}
+
 start() { # name port [env assignments...]
     local name=$1 port=$2
     shift 2
-    local pidfile="$state/moto-$name.pid"
-    if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-        return
-    fi
+    running "$name" && return
     env "$@" moto_server -H 127.0.0.1 -p "$port" >"$state/moto-$name.log" 2>&1 &
-    echo $! >"$pidfile"
+    echo $! >"$state/moto-$name.pid"
+    echo "$port" >"$state/moto-$name.port"
 }
 
 wait_for() { # port
@@ -65,6 +87,8 @@ PY
 case "${1:-}" in
 up)
     install_moto
+    plain_port=$(pick_port plain "$plain_port")
+    auth_port=$(pick_port auth "$auth_port")
     start plain "$plain_port"
     start auth "$auth_port" "INITIAL_NO_AUTH_ACTION_COUNT=$auth_free_calls"
     wait_for "$plain_port"
@@ -84,7 +108,7 @@ down)
         pid=$(cat "$pidfile")
         kill "$pid" 2>/dev/null || true
         for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        rm -f "$pidfile"
+        rm -f "$pidfile" "$state/moto-$name.port"
     done
     rm -f "$state/moto.env" "$state/moto-auth-key.env" "$state/moto-auth.started"
     ;;
