@@ -5,6 +5,7 @@
 #   down: stops dockerd, only when `up` started it.
 # Writes RUNBOOK_TEST_BASE_IMAGE, RUNBOOK_NETWORK, RUNBOOK_ENGINE to $RUNBOOK_TEST_STATE/10-docker.env.
 set -euo pipefail
+. "$(dirname "$0")/lib/pidfile.sh"
 state="${RUNBOOK_TEST_STATE:?set RUNBOOK_TEST_STATE}"
 mkdir -p "$state"
 name="$(basename "$0" .sh)"
@@ -79,16 +80,7 @@ ENV
 }
 
 down() {
-    if [ -f "$pidfile" ]; then
-        local pid
-        pid=$(cat "$pidfile")
-        rm -f "$pidfile"
-        if kill -0 "$pid" 2>/dev/null; then
-            echo "stopping dockerd ($pid)"
-            kill "$pid"
-            for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-        fi
-    fi
+    stop_pidfile dockerd "$pidfile" 30
 }
 
 case "${1:-}" in

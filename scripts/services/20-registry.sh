@@ -5,6 +5,7 @@
 #   down: stops the registry that `up` started.
 # Writes RUNBOOK_TEST_REGISTRY=127.0.0.1:PORT to $RUNBOOK_TEST_STATE/20-registry.env.
 set -euo pipefail
+. "$(dirname "$0")/lib/pidfile.sh"
 state="${RUNBOOK_TEST_STATE:?set RUNBOOK_TEST_STATE}"
 mkdir -p "$state"
 name="$(basename "$0" .sh)"
@@ -52,15 +53,7 @@ YAML
 }
 
 down() {
-    if [ -f "$pidfile" ]; then
-        local pid
-        pid=$(cat "$pidfile")
-        rm -f "$pidfile"
-        if kill -0 "$pid" 2>/dev/null; then
-            echo "stopping docker-registry ($pid)"
-            kill "$pid"
-        fi
-    fi
+    stop_pidfile docker-registry "$pidfile"
 }
 
 case "${1:-}" in

@@ -5,6 +5,7 @@
 #         calls), waits until both answer, and writes their URLs to $RUNBOOK_TEST_STATE/moto.env.
 #   down: stops only the servers `up` started (by the pids it wrote).
 set -euo pipefail
+. "$(dirname "$0")/lib/pidfile.sh"
 state="${RUNBOOK_TEST_STATE:?set RUNBOOK_TEST_STATE}"
 mkdir -p "$state"
 plain_port="${RUNBOOK_MOTO_PORT:-5791}"
@@ -103,12 +104,8 @@ ENV
     ;;
 down)
     for name in plain auth; do
-        pidfile="$state/moto-$name.pid"
-        [ -f "$pidfile" ] || continue
-        pid=$(cat "$pidfile")
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        rm -f "$pidfile" "$state/moto-$name.port"
+        stop_pidfile "moto ($name)" "$state/moto-$name.pid" 5
+        rm -f "$state/moto-$name.port"
     done
     rm -f "$state/moto.env" "$state/moto-auth-key.env" "$state/moto-auth.started"
     ;;

@@ -51,7 +51,7 @@ struct AnsibleConfig: Sendable {
             if path.isEmpty || path.contains("$") { return nil }
             path = (path as NSString).expandingTildeInPath
             if !path.hasPrefix("/") { path = folder + "/" + path }
-            return (path as NSString).standardizingPath
+            return normalizePath(path)
         }
     }
 }

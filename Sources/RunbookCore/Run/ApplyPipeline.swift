@@ -134,12 +134,7 @@ public struct ApplyPipeline: Sendable {
                             + "run without --offline")
             }
             log("runbook: credentials: \(source.summary), key \(keys.maskedKeyId) (not verified: --offline)\n")
-            var variables = keys.environmentVariables
-            if let region = inspection.region {
-                variables["AWS_REGION"] = region.name
-                variables["AWS_DEFAULT_REGION"] = region.name
-            }
-            return variables
+            return keys.environmentVariables(region: inspection.region)
         }
         let resolved = try await credentials.resolve(request.credentialOptions)
         log(

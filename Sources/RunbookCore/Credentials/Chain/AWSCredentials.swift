@@ -32,6 +32,16 @@ public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible {
         if let sessionToken { variables["AWS_SESSION_TOKEN"] = sessionToken }
         return variables
     }
+
+    /// The keys' variables plus `AWS_REGION` and `AWS_DEFAULT_REGION` when a region is known.
+    public func environmentVariables(region: RegionSetting?) -> [String: String] {
+        var variables = environmentVariables
+        if let region {
+            variables["AWS_REGION"] = region.name
+            variables["AWS_DEFAULT_REGION"] = region.name
+        }
+        return variables
+    }
 }
 
 /// `AKIA…MPLE`: the first four and last four characters; shorter ids are fully hidden.

@@ -38,14 +38,7 @@ public struct ResolvedCredentials: Sendable {
     public var identity: CallerIdentity
 
     /// The variables to hand to a container: keys, token, and region. Pass them by name (`-e NAME`), never in argv.
-    public var environmentVariables: [String: String] {
-        var variables = credentials.environmentVariables
-        if let region {
-            variables["AWS_REGION"] = region.name
-            variables["AWS_DEFAULT_REGION"] = region.name
-        }
-        return variables
-    }
+    public var environmentVariables: [String: String] { credentials.environmentVariables(region: region) }
 }
 
 /// Resolves AWS credentials as the SDKs do, checks them offline, and verifies them with STS.
