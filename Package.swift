@@ -25,7 +25,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
-            resources: [.copy("Resources")]
+            // The image definition is embedded as Swift strings (scripts/embed-image-definition); the
+            // folder is its editable source, checked against the strings by a unit test.
+            exclude: ["Resources"]
         ),
         .executableTarget(
             name: "runbook",
@@ -36,7 +38,8 @@ let package = Package(
         ),
         .testTarget(
             name: "RunbookCoreTests",
-            dependencies: ["RunbookCore"],
+            // The executable too: command tests parse argv with `Runbook.parseAsRoot` and run it with fakes.
+            dependencies: ["RunbookCore", "runbook"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import RunbookCore
 
 /// The options `apply` and `plan` share.
@@ -7,7 +6,8 @@ struct ApplyOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("The playbook: a path, or a name under Playbooks/.", valueName: "playbook"))
     var playbook: String
 
-    @Option(name: [.short, .customLong("inventory")], help: "Inventory file, folder or host list (repeatable).")
+    @Option(
+        name: [.short, .customLong("inventory")], help: .setting(.inventory, valueName: "inventory", repeatable: true))
     var inventories: [String] = []
 
     @Option(name: [.short, .customLong("limit")], help: "Limit the run to hosts matching this pattern.")
@@ -29,14 +29,10 @@ struct ApplyOptions: ParsableArguments {
     @Option(help: "How many hosts ansible works on at once.")
     var forks: Int?
 
-    @Option(
-        name: .customLong("env"),
-        help: ArgumentHelp(
-            "Pass this variable from runbook's environment to the container, by name (repeatable; the env setting).",
-            valueName: "name"))
+    @Option(name: .customLong("env"), help: .setting(.env, valueName: "name", repeatable: true))
     var passthrough: [String] = []
 
-    @Option(help: ArgumentHelp("The image name:tag (RUNBOOK_IMAGE).", valueName: "name:tag"))
+    @Option(help: .setting(.image, valueName: "name:tag"))
     var image: String?
 
     @OptionGroup var engine: EngineOptions
@@ -47,10 +43,10 @@ struct ApplyOptions: ParsableArguments {
     @Flag(name: .customLong("no-credentials"), help: "Pass no AWS credentials (playbooks that do not use AWS).")
     var noCredentials = false
 
-    @Option(help: "The AWS profile (AWS_PROFILE; the profile setting).")
+    @Option(help: .setting(.profile, valueName: "name"))
     var profile: String?
 
-    @Option(help: ArgumentHelp("Fail unless the credentials belong to this AWS account.", valueName: "id"))
+    @Option(help: .setting(.expectAccount, valueName: "id"))
     var expectAccount: String?
 
     @Flag(name: .customLong("no-validate"), help: "Skip static validation.")
@@ -71,49 +67,40 @@ struct ApplyOptions: ParsableArguments {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if let timeout, parseDuration(timeout) == nil {
+        if let timeout, Durations.parse(timeout) == nil {
             throw ValidationError("--timeout '\(timeout)' is not a duration such as 90s, 15m or 2h")
         }
         if let forks, forks < 1 { throw ValidationError("--forks must be at least 1") }
     }
 
-    /// The request these options describe, with settings from runbook.yml and the environment.
-    func request(settings: Settings, environment: [String: String]) -> ApplyRequest {
-        var request = ApplyRequest(workspace: global.workspaceURL.path, playbook: playbook)
-        request.inventories = inventories.isEmpty ? settings.list("inventory").map { absolute($0) } : inventories
+    /// The settings these options set.
+    var settingFlags: SettingFlags {
+        var flags = SettingFlags()
+        flags.set(.inventory, inventories, flag: "-i")
+        flags.set(.env, passthrough, flag: "--env")
+        flags.set(.image, image, flag: "--image")
+        flags.set(.profile, profile, flag: "--profile")
+        flags.set(.expectAccount, expectAccount, flag: "--expect-account")
+        engine.add(to: &flags)
+        return flags
+    }
+
+    /// The rest of what they ask for.
+    var request: ApplyRequest {
+        var request = ApplyRequest(playbook: playbook)
         request.selection.limit = limit
         request.selection.tags = tags.flatMap { $0.split(separator: ",").map(String.init) }
         request.selection.skipTags = skipTags.flatMap { $0.split(separator: ",").map(String.init) }
         request.selection.extraVars = extraVars
         request.selection.verbosity = verbosity
         request.selection.forks = forks
-        request.passthroughNames = passthrough + settings.list("env")
         request.offline = offline
         request.skipCredentials = noCredentials
         request.skipValidation = noValidate
-        request.credentialOptions = CredentialOptions(
-            profile: settings.string("profile", flag: profile),
-            endpointURL: nil, expectAccount: settings.string("expect_account", flag: expectAccount))
         request.jsonFile = json
         request.junitFile = junit
-        request.timeout = timeout.flatMap(parseDuration)
+        request.timeout = timeout.flatMap(Durations.parse)
         request.mountSSHDirectory = !noSSHDirectory
-        request.inImage = ApplyRequest.runningInImage(environment)
-        request.tty = isatty(STDOUT_FILENO) == 1
         return request
     }
-
-    private func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : global.workspaceURL.path + "/" + path
-    }
-}
-
-/// Parses `90s`, `15m`, `2h` or plain seconds.
-func parseDuration(_ text: String) -> Duration? {
-    let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600]
-    if let unit = text.last, let factor = units[unit], let value = Int64(text.dropLast()), value > 0 {
-        return .seconds(value * factor)
-    }
-    if let value = Int64(text), value > 0 { return .seconds(value) }
-    return nil
 }

@@ -1,8 +1,7 @@
 import ArgumentParser
-import Foundation
 import RunbookCore
 
-struct CI: AsyncParsableCommand {
+struct CI: RunbookCommand {
     static let configuration = CommandConfiguration(
         commandName: "ci",
         abstract: "Print a pipeline definition whose step runs `runbook apply` in the image.",
@@ -14,18 +13,18 @@ struct CI: AsyncParsableCommand {
     @Option(help: "The playbook the step applies.")
     var playbook = "Playbooks/configure-ec2.yml"
 
-    @Option(name: .customLong("image"), help: "The image the step runs in (default: the image setting).")
+    @Option(help: .setting(.image, valueName: "name:tag"))
     var image: String?
 
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        do {
-            let settings = try Settings(workspace: global.workspaceURL.path)
-            let name = settings.string("image", flag: image) ?? "runbook/ansible-aws:release"
-            print(PipelineTemplate(kind: system, image: name, playbook: playbook).text, terminator: "")
-        } catch let error as RunbookError {
-            throw runbook.exit(with: error)
-        }
+    var settingFlags: SettingFlags {
+        var flags = SettingFlags()
+        flags.set(.image, image, flag: "--image")
+        return flags
+    }
+
+    func run(_ context: RunbookContext) async throws -> Int32 {
+        PipelineCommand(kind: system, playbook: playbook).run(context)
     }
 }

@@ -1,9 +1,8 @@
 import ArgumentParser
-import Foundation
 import RunbookCore
 
 /// `runbook creds`: find the AWS credentials as the SDKs do, check them, and optionally ask STS who they are.
-struct Creds: AsyncParsableCommand {
+struct Creds: RunbookCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find and check the AWS credentials ansible will use.",
         discussion: """
@@ -26,19 +25,20 @@ struct Creds: AsyncParsableCommand {
     @Flag(name: .long, help: "Only check offline (the default for this command).")
     var offline = false
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp("The profile to use; the environment's keys are then ignored.", valueName: "name"))
+    @Option(name: .long, help: .setting(.profile, valueName: "name"))
     var profile: String?
 
     @Option(name: .long, help: ArgumentHelp("The STS endpoint.", valueName: "url"))
     var endpointURL: String?
 
-    @Option(name: .long, help: ArgumentHelp("Fail unless the credentials belong to this account.", valueName: "id"))
+    @Option(name: .long, help: .setting(.expectAccount, valueName: "id"))
     var expectAccount: String?
 
-    @Option(name: .long, help: ArgumentHelp("How many seconds an STS call may take.", valueName: "seconds"))
-    var timeout: Int = 10
+    @Option(
+        name: .long,
+        help: ArgumentHelp("How long an STS call may take: 10s, 1m (plain numbers are seconds).", valueName: "duration")
+    )
+    var timeout = "10s"
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: Format = .text
@@ -46,41 +46,22 @@ struct Creds: AsyncParsableCommand {
     func validate() throws {
         if online && offline { throw ValidationError("--online and --offline cannot be used together") }
         if expectAccount != nil && !online { throw ValidationError("--expect-account needs --online") }
-        if timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+        if Durations.parse(timeout) == nil {
+            throw ValidationError("--timeout '\(timeout)' is not a duration such as 10s or 1m")
+        }
     }
 
-    func run() async throws {
-        // runbook.yml's `profile` and `expect_account` (the latter for --online) under the flags.
-        let settings = try reportingErrors { try Settings(workspace: global.workspaceURL.path) }
-        let options = CredentialOptions(
-            profile: settings.string("profile", flag: profile), endpointURL: endpointURL,
-            expectAccount: online ? settings.string("expect_account", flag: expectAccount) : nil,
-            timeout: .seconds(timeout))
-        let environment = CredentialEnvironment(variables: settings.layeredEnvironment)
-        try await run(options, resolver: CredentialResolver(environment: environment))
+    var settingFlags: SettingFlags {
+        var flags = SettingFlags()
+        flags.set(.profile, profile, flag: "--profile")
+        flags.set(.expectAccount, expectAccount, flag: "--expect-account")
+        return flags
     }
 
-    /// Runs with a given resolver (tests pass one with fakes).
-    func run(_ options: CredentialOptions, resolver: CredentialResolver) async throws {
-        let inspection = await resolver.inspect(options)
-        var report = CredentialReport(inspection: inspection)
-        var failure: RunbookError?
-        if inspection.hasErrors {
-            failure = .credentials("the credentials have problems; see above")
-        } else if online {
-            do {
-                report.resolved = try await resolver.verify(inspection, options)
-            } catch let error as RunbookError {
-                failure = error
-                report.onlineFailed = true
-            }
-        }
-        if format == .json {
-            print(report.json, terminator: "")
-        } else {
-            FileHandle.standardError.write(Data(report.findingsText.utf8))
-            print(report.text, terminator: "")
-        }
-        if let failure { throw runbook.exit(with: failure) }
+    func run(_ context: RunbookContext) async throws -> Int32 {
+        try await CredsCommand(
+            online: online, endpointURL: endpointURL, timeout: Durations.parse(timeout) ?? .seconds(10),
+            json: format == .json
+        ).run(context)
     }
 }

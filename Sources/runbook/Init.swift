@@ -1,8 +1,7 @@
 import ArgumentParser
-import Foundation
 import RunbookCore
 
-struct Init: AsyncParsableCommand {
+struct Init: RunbookCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a workspace: runbook.yml, Playbooks/, Inventory/, .gitignore and a pipeline file.",
         discussion: "Existing files are never overwritten.")
@@ -13,19 +12,9 @@ struct Init: AsyncParsableCommand {
     @Option(help: "Pipeline file to write: \(PipelineKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var ci: PipelineKind = .bitbucket
 
-    func run() async throws {
-        do {
-            for outcome in try Scaffold(directory: directory, pipeline: ci).write() {
-                switch outcome {
-                case .created(let path): print("created  \(path)")
-                case .kept(let path): print("kept     \(path) (exists)")
-                }
-            }
-            print("next: runbook validate && runbook apply Playbooks/site.yml")
-        } catch let error as RunbookError {
-            throw runbook.exit(with: error)
-        }
+    @OptionGroup var global: GlobalOptions
+
+    func run(_ context: RunbookContext) async throws -> Int32 {
+        try InitCommand(directory: directory, pipeline: ci).run(context)
     }
 }
-
-extension PipelineKind: ExpressibleByArgument {}

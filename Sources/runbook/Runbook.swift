@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RunbookCore
 
 @main
@@ -15,7 +16,72 @@ struct Runbook: AsyncParsableCommand {
             Config.self,
             Init.self,
             CI.self,
-            ImageCommand.self,
+            Image.self,
         ]
     )
+
+    static func main() async {
+        let status = await execute(Array(CommandLine.arguments.dropFirst()), system: .live())
+        Foundation.exit(status)
+    }
+
+    /// Parses `arguments`, makes the command's context from `system` and runs it: the one place where
+    /// every outcome becomes an exit status. ansible-playbook's status passes through; runbook's own
+    /// errors are sysexits; anything unexpected is 70 with a line saying what failed, never 1.
+    static func execute(_ arguments: [String], system: RunbookSystem) async -> Int32 {
+        let console = system.console
+        do {
+            var command = try parseAsRoot(arguments)
+            guard let runnable = command as? any RunbookCommand else {
+                // A group such as `runbook image` without a subcommand: its help.
+                try command.run()
+                return 0
+            }
+            let context = try RunbookContext(
+                system: system, workspace: runnable.global.workspace, flags: runnable.settingFlags)
+            return try await runnable.run(context)
+        } catch let error as RunbookError {
+            console.err("runbook: error: \(error.description)\n")
+            return error.status.rawValue
+        } catch let error as ExitCode {
+            return error.rawValue
+        } catch {
+            let code = exitCode(for: error)
+            // ArgumentParser's own errors (usage 64, help and version 0) keep their status and text;
+            // it gives every other error 1, which would read like ansible-playbook's own failure.
+            guard code == .failure else {
+                let message = fullMessage(for: error)
+                if !message.isEmpty { code == .success ? console.out(message + "\n") : console.err(message + "\n") }
+                return code.rawValue
+            }
+            console.err("runbook: error: internal error: \(describe(error)); please report it\n")
+            return ExitStatus.software.rawValue
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        let text = (error as? any LocalizedError)?.errorDescription ?? "\(error)"
+        return text.isEmpty ? String(describing: type(of: error)) : text
+    }
+}
+
+/// A runbook subcommand: options in, one call into RunbookCore with the command's context, status out.
+protocol RunbookCommand: AsyncParsableCommand {
+    /// The options every command has.
+    var global: GlobalOptions { get }
+    /// The settings its flags set.
+    var settingFlags: SettingFlags { get }
+    /// Runs with `context` and returns the exit status.
+    func run(_ context: RunbookContext) async throws -> Int32
+}
+
+extension RunbookCommand {
+    var settingFlags: SettingFlags { SettingFlags() }
+
+    /// What ArgumentParser would call; `Runbook.main` goes through `Runbook.execute` instead.
+    mutating func run() async throws {
+        let context = try RunbookContext(system: .live(), workspace: global.workspace, flags: settingFlags)
+        let status = try await run(context)
+        if status != 0 { throw ExitCode(status) }
+    }
 }

@@ -1,9 +1,8 @@
 import ArgumentParser
-import Foundation
 import RunbookCore
 
 /// `runbook validate`: static checks of playbooks (and hosts against inventories), every problem with file:line:col.
-struct Validate: AsyncParsableCommand {
+struct Validate: RunbookCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check playbooks statically: YAML, shape, tasks, references, handlers, Jinja, hosts.",
         discussion: """
@@ -18,10 +17,7 @@ struct Validate: AsyncParsableCommand {
     var paths: [String] = []
 
     @Option(
-        name: [.short, .customLong("inventory")],
-        help: ArgumentHelp(
-            "A static inventory file or folder (default: Inventory/ when present); repeatable.", valueName: "inventory")
-    )
+        name: [.short, .customLong("inventory")], help: .setting(.inventory, valueName: "inventory", repeatable: true))
     var inventories: [String] = []
 
     @Option(help: "Output format: text, json or github.")
@@ -30,24 +26,13 @@ struct Validate: AsyncParsableCommand {
     @Flag(help: "Fail on warnings too.")
     var strict = false
 
-    func run() async throws {
-        let request = ValidationRequest(
-            paths: paths, inventories: inventories, workspace: global.workspaceURL.path,
-            currentDirectory: FileManager.default.currentDirectoryPath)
-        let report: ValidationReport
-        do {
-            report = try PlaybookValidator().validate(request)
-        } catch {
-            throw runbook.exit(with: error)
-        }
-        let colour = format == .text && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        let output = DiagnosticRenderer(format: format, colour: colour).render(report.diagnostics, files: report.files)
-        FileHandle.standardOutput.write(Data(output.utf8))
-        if format == .text {
-            let summary = "\(report.files.count) files, \(report.errorCount) errors, \(report.warningCount) warnings\n"
-            FileHandle.standardError.write(Data(summary.utf8))
-        }
-        let status = report.exitStatus(strict: strict)
-        if status != .success { throw ExitCode(status.rawValue) }
+    var settingFlags: SettingFlags {
+        var flags = SettingFlags()
+        flags.set(.inventory, inventories, flag: "-i")
+        return flags
+    }
+
+    func run(_ context: RunbookContext) async throws -> Int32 {
+        try ValidateCommand(paths: paths, format: format, strict: strict).run(context)
     }
 }

@@ -106,7 +106,7 @@ import Testing
         let runner = RecordingRunner([
             .call(["docker", "version"], status: 1, stderr: "Cannot connect to the Docker daemon at unix:///x")
         ])
-        let error = await EngineDetector(runner: runner).unavailable(ContainerEngine(kind: .docker))
+        let error = await EngineDetector(runner: runner, path: "").unavailable(ContainerEngine(kind: .docker))
         #expect(error?.status == .unavailable)
         #expect(error?.message.contains("dockerd") == true)
         #expect(error?.cause?.contains("Cannot connect") == true)

@@ -40,7 +40,7 @@ import Testing
 
     @Test func contentHashFollowsEveryInputButNotTheCABundle() throws {
         let definition = ImageDefinition.embedded
-        let base = try ImageSettings.resolve(.init(), environment: [:])
+        let base = try ImageSettings(Settings(workspace: "/nonexistent", environment: [:], file: [:]), home: "/root")
         let hash = definition.contentHash(base)
         #expect(hash.count == 64)
         #expect(definition.contentHash(base) == hash)

@@ -1,9 +1,11 @@
-/// Process exit statuses runbook uses for its own failures (BSD sysexits), plus signal exits.
+/// Process exit statuses runbook uses for its own failures (BSD sysexits).
 ///
-/// ansible-playbook's own exit status is passed through unchanged and never mapped to these.
+/// ansible-playbook's own exit status is passed through unchanged and never mapped to these; a run
+/// stopped by a signal ends with 128 + the signal (130, 143: `SignalTrap.exitStatus`).
 public enum ExitStatus: Int32, Sendable, CaseIterable {
     case success = 0
-    case failure = 1
+    /// `image status` only: the image is missing or stale (an answer, like test(1)'s, not an error).
+    case notCurrent = 1
     case usage = 64
     case dataError = 65
     case noInput = 66
@@ -12,6 +14,4 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case cantCreate = 73
     case tempFailure = 75
     case noPermission = 77
-    case interrupted = 130
-    case terminated = 143
 }

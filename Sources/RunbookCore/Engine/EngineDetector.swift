@@ -1,7 +1,7 @@
 import Foundation
 
-/// Picks the container engine: the one named by `--engine` / `RUNBOOK_ENGINE`, else docker or
-/// podman, whichever is on PATH (when both are, the first whose daemon answers).
+/// Picks the container engine: the one the `engine` setting names, else docker or podman, whichever
+/// is on PATH (when both are, the first whose daemon answers). The engine resolver of every context.
 ///
 /// Resolving an engine that was named costs no process: the first engine command that fails asks
 /// `unavailable(_:)` whether the daemon is down, so a current `ensure` stays one `image inspect`.
@@ -12,7 +12,7 @@ public struct EngineDetector: Sendable {
     public var path: String
 
     /// Makes a detector.
-    public init(runner: any ProcessRunning, path: String = ProcessInfo.processInfo.environment["PATH"] ?? "") {
+    public init(runner: any ProcessRunning, path: String) {
         self.runner = runner
         self.path = path
     }
@@ -71,7 +71,10 @@ public struct EngineDetector: Sendable {
         }
     }
 
-    private func onPath(_ name: String) -> Bool {
+    private func onPath(_ name: String) -> Bool { Self.onPath(name, path: path) }
+
+    /// Whether the executable `name` (or the path it is) is on `path` (a PATH value).
+    static func onPath(_ name: String, path: String) -> Bool {
         if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) }
         return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
     }

@@ -43,8 +43,6 @@ public struct ImageDefinition: Sendable, Hashable {
         public static let collections = "dev.runbook.collections"
     }
 
-    /// Where the image keeps `ansible-doc --list --json` output.
-    public static let moduleListPath = "/opt/runbook/ansible-doc.json"
     /// Where the image keeps its collections' versions as JSON.
     public static let collectionVersionsPath = "/opt/runbook/collections/collections.json"
 

@@ -125,7 +125,7 @@ public struct ImageManager: Sendable {
     public func push() async throws -> (result: Result, digest: String) {
         let reference = settings.reference
         guard reference.hasRegistryOrNamespace,
-            reference.repository != ImageReference(ImageSettings.defaultReference)?.repository
+            reference.repository != ImageReference(SettingKey.defaultImage)?.repository
         else {
             throw RunbookError.usage(
                 "'\(reference)' is not a name in your registry; set --tag / RUNBOOK_IMAGE to "
@@ -314,7 +314,7 @@ public struct ImageManager: Sendable {
 
     /// Throws `.unavailable` (exit 69) when the engine's daemon does not answer.
     private func checkEngine() async throws {
-        if let error = await EngineDetector(runner: runner).unavailable(engine) { throw error }
+        if let error = await EngineDetector(runner: runner, path: "").unavailable(engine) { throw error }
     }
 
     private func lastLine(_ text: String) -> String? {

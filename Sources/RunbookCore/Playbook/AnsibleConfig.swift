@@ -50,8 +50,7 @@ struct AnsibleConfig: Sendable {
             var path = String(entry).trimmingCharacters(in: .whitespaces)
             if path.isEmpty || path.contains("$") { return nil }
             path = (path as NSString).expandingTildeInPath
-            if !path.hasPrefix("/") { path = folder + "/" + path }
-            return normalizePath(path)
+            return Paths.absolute(path, relativeTo: folder)
         }
     }
 }

@@ -13,7 +13,7 @@ extension PlaybookChecker {
             checkImportPlaybook(play, pairs: pairs, document: document, file: file)
             return
         }
-        let folder = parentFolder(file)
+        let folder = Paths.parent(file)
         for pair in pairs {
             guard let key = pair.key.string, key != "<<", !Keywords.play.contains(key) else { continue }
             if key == "user" {
@@ -102,13 +102,13 @@ extension PlaybookChecker {
         guard let node else { return }
         let value = document.resolve(node)
         let entries = value.items ?? [value]
-        let folder = parentFolder(file)
+        let folder = Paths.parent(file)
         for entry in entries.map(document.resolve) where !entry.isNull {
             // A list entry is a set of alternatives: the first that exists is used.
             let alternatives = (entry.items ?? [entry]).map(document.resolve).compactMap(\.string)
             if alternatives.isEmpty || alternatives.contains(where: isTemplated) { continue }
-            let paths = alternatives.map { joinPath(folder, $0) }
-            if let found = paths.first(where: fileExists) {
+            let paths = alternatives.map { Paths.absolute($0, relativeTo: folder) }
+            if let found = paths.first(where: Paths.isFile) {
                 let vars = use(found)
                 if let root = vars.document?.root { checkJinja(root, document: vars.document ?? document, file: found) }
             } else {
@@ -145,11 +145,11 @@ extension PlaybookChecker {
         }
         checkJinja(node, document: document, file: file)
         if isTemplated(name) || isCollectionName(name) { return }
-        let path = joinPath(parentFolder(file), name)
-        guard fileExists(path) else {
+        let path = Paths.absolute(name, relativeTo: Paths.parent(file))
+        guard Paths.isFile(path) else {
             report(
                 .error, "missing-playbook",
-                "imported playbook '\(name)' not found; the path is relative to \(display(parentFolder(file)))/",
+                "imported playbook '\(name)' not found; the path is relative to \(display(Paths.parent(file)))/",
                 file: file, at: node)
             return
         }

@@ -71,12 +71,12 @@ extension PlaybookChecker {
     func findRole(_ name: String, scope: TaskScope) -> RoleLookup {
         if isTemplated(name) || isCollectionName(name) { return .notJudged }
         var searched = [scope.playbookFolder + "/roles"] + configuredRolesPath(for: scope.playbookFolder)
-        if let role = scope.role { searched += [role.folder, parentFolder(role.folder)] }
+        if let role = scope.role { searched += [role.folder, Paths.parent(role.folder)] }
         searched.append(scope.playbookFolder)
         var unique: Set<String> = []
         searched = searched.filter { unique.insert($0).inserted }
-        for folder in searched where folderExists(joinPath(folder, name)) {
-            return .found(RoleReference(name: name, folder: joinPath(folder, name)))
+        for folder in searched where Paths.isFolder(Paths.absolute(name, relativeTo: folder)) {
+            return .found(RoleReference(name: name, folder: Paths.absolute(name, relativeTo: folder)))
         }
         return .missing(searched: searched)
     }
@@ -141,7 +141,7 @@ extension PlaybookChecker {
     /// `role/<folder>/<name>` with `.yml`, `.yaml` or no extension, when it exists.
     private func roleFile(_ role: RoleReference, _ folder: String, _ name: String) -> String? {
         let base = role.folder + "/" + folder + "/" + name
-        return [base + ".yml", base + ".yaml", base].first(where: fileExists)
+        return [base + ".yml", base + ".yaml", base].first(where: Paths.isFile)
     }
 
     /// The role name of a `roles:` or `dependencies:` entry: a string, or `role:`/`name:` in a mapping.

@@ -205,7 +205,7 @@ extension PlaybookChecker {
         var inner = scope
         inner.file = path
         inner.document = document
-        inner.includeFolders.append(parentFolder(path))
+        inner.includeFolders.append(Paths.parent(path))
         taskFileStack.append(path)
         defer { taskFileStack.removeLast() }
         checkTaskList(list, section: "tasks", scope: inner, isHandler: isHandler, state: &state)
@@ -221,7 +221,7 @@ extension PlaybookChecker {
     }
 
     private func findTasksFile(_ name: String, scope: TaskScope) -> String? {
-        taskSearchFolders(scope).lazy.map { joinPath($0, name) }.first(where: fileExists)
+        taskSearchFolders(scope).lazy.map { Paths.absolute(name, relativeTo: $0) }.first(where: Paths.isFile)
     }
 
     private func checkSource(_ module: String, arguments: TaskArguments, scope: TaskScope) {
@@ -232,12 +232,8 @@ extension PlaybookChecker {
         if let role = scope.role { folders += [role.folder + "/" + sub, role.folder] }
         for folder in scope.includeFolders.reversed() { folders += [folder + "/" + sub, folder] }
         folders += [scope.playbookFolder + "/" + sub, scope.playbookFolder]
-        if source.hasPrefix("/")
-            ? FileManager.default.fileExists(atPath: source)
-            : folders.contains(where: { FileManager.default.fileExists(atPath: joinPath($0, source)) })
-        {
-            return
-        }
+        // An absolute source is the same path from every folder.
+        if folders.contains(where: { Paths.exists(Paths.absolute(source, relativeTo: $0)) }) { return }
         report(
             .warning, "source-not-found",
             "\(module) src '\(source)' not found in \(sub)/ of the role or the playbook's folder; check the name",

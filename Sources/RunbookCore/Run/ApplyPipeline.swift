@@ -1,44 +1,36 @@
 import Foundation
 
-/// `runbook apply`: validate → credentials → image ensure → run ansible-playbook (in the image, or
-/// directly when runbook runs inside it) → results.
+/// `runbook apply`: validate → credentials → image → run ansible-playbook (in the image's container,
+/// or directly when runbook runs inside its image) → results.
 public struct ApplyPipeline: Sendable {
-    /// Starts processes.
-    public var runner: any ProcessRunning
-    /// The environment (with runbook.yml settings layered under the `RUNBOOK_*` variables).
-    public var environment: [String: String]
-    /// Resolves credentials.
-    public var credentials: CredentialResolver
-    /// Writes runbook's own messages (to standard error).
-    public var log: @Sendable (String) -> Void
-    /// Receives ansible-playbook's output lines, already masked.
-    public var output: @Sendable (OutputLine) -> Void
+    /// The settings, processes, output and environment of this run.
+    public var context: RunbookContext
+    /// The image step (not used in in-image mode).
+    public var images: any ImageProviding
 
-    /// Makes a pipeline.
-    public init(
-        runner: any ProcessRunning, environment: [String: String], credentials: CredentialResolver,
-        log: @escaping @Sendable (String) -> Void, output: @escaping @Sendable (OutputLine) -> Void
-    ) {
-        self.runner = runner
-        self.environment = environment
-        self.credentials = credentials
-        self.log = log
-        self.output = output
+    /// Makes a pipeline; `images` defaults to ensuring the image for the context's settings.
+    public init(context: RunbookContext, images: (any ImageProviding)? = nil) {
+        self.context = context
+        self.images = images ?? EnsuredImage(context)
     }
 
-    /// Runs the pipeline. `image` ensures the image and returns its reference and engine; it is not
-    /// called in in-image mode. Returns the run's outcome; throws RunbookError for runbook's own failures.
-    public func run(
-        _ request: ApplyRequest, image: @Sendable () async throws -> (reference: String, engine: ContainerEngine)
-    ) async throws -> RunOutcome {
-        let playbook = try PlaybookLocator(workspace: request.workspace).locate(request.playbook)
-        let inventories = try resolveInventories(request)
-        if !request.skipValidation { try validate(playbook: playbook, inventories: inventories, request: request) }
+    private var environment: [String: String] { context.environment }
+    private var runner: any ProcessRunning { context.runner }
+    private func log(_ text: String) { context.console.err(text) }
+
+    /// Runs the pipeline and returns the run's outcome; throws RunbookError for runbook's own failures.
+    public func run(_ request: ApplyRequest) async throws -> RunOutcome {
+        let settings = context.settings
+        let playbook = try PlaybookLocator(workspace: context.workspace).locate(
+            request.playbook, currentDirectory: context.currentDirectory)
+        let inventories = try resolveInventories()
+        if !request.skipValidation { try validate(playbook: playbook, inventories: inventories) }
 
         let aws = try await resolveCredentials(request)
         var values = aws
         var names = Array(aws.keys)
-        for name in request.passthroughNames {
+        let passthrough = settings.list(.env)
+        for name in passthrough {
             guard let value = environment[name] else {
                 log("runbook: warning: --env \(name) is not set in runbook's environment; not passed\n")
                 continue
@@ -50,29 +42,29 @@ public struct ApplyPipeline: Sendable {
             values[name] = environment[name]
             names.append(name)
         }
-        let secretNames = Set(["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] + request.passthroughNames)
+        let secretNames = Set(["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] + passthrough)
         let masker = SecretMasker(secrets: secretNames.compactMap { values[$0] })
 
         var arguments = PlaybookArguments(playbook: playbook)
-        arguments.inventories = inventories
+        arguments.inventories = inventories.map(\.value)
         arguments.selection = request.selection
 
         let runID = Self.makeRunID()
-        let support = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-\(runID)").path
-        try FileManager.default.createDirectory(
-            atPath: support, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(atPath: support) }
+        let support = try RunSupport.create(in: context.temporaryDirectory, runID: runID)
+        defer { support.remove() }
 
-        let playbookRunner = PlaybookRunner(runner: runner, masker: masker, output: output)
+        let console = context.console
+        let playbookRunner = PlaybookRunner(
+            runner: runner, masker: masker, trapSignals: context.system.trapSignals, output: { console.line($0) })
         let outcome: RunOutcome
-        if request.inImage {
+        if settings.bool(.inImage) {
             outcome = try await runDirect(
-                arguments, support: support, runID: runID, values: values, request: request, runner: playbookRunner)
+                arguments, support: support, values: values, request: request, runner: playbookRunner)
         } else {
-            let (reference, engine) = try await image()
+            let image = try await images.prepare()
             outcome = try await runInContainer(
-                arguments, reference: reference, engine: engine, support: support, runID: runID, names: names,
-                values: values, request: request, runner: playbookRunner)
+                arguments, image: image, support: support, runID: runID, names: names, values: values,
+                inventories: inventories, request: request, runner: playbookRunner)
         }
         try writeReports(outcome, playbook: playbook, masker: masker, request: request)
         return outcome
@@ -86,29 +78,24 @@ public struct ApplyPipeline: Sendable {
 
     // MARK: - Steps
 
-    private func resolveInventories(_ request: ApplyRequest) throws -> [String] {
-        var given = request.inventories
-        if given.isEmpty {
-            let fallback = request.workspace + "/Inventory"
-            if FileManager.default.fileExists(atPath: fallback) { given = [fallback] }
-        }
-        return try given.map { path in
-            let absolute =
-                path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-            guard FileManager.default.fileExists(atPath: absolute) else {
-                // A host list such as "web1,web2," is not a path.
-                if path.contains(",") { return path }
-                throw RunbookError.noInput("inventory '\(path)' not found")
+    /// The `inventory` setting's sources: paths made absolute (flags and variables against the current
+    /// directory, runbook.yml against the workspace) and checked, host lists kept as given.
+    private func resolveInventories() throws -> [InventoryArgument] {
+        let (values, base) = context.settings.pathValues(.inventory)
+        return try values.map { text in
+            let inventory = InventoryArgument(Paths.expandingTilde(text, home: context.home), relativeTo: base)
+            if let path = inventory.path, !Paths.exists(path) {
+                throw RunbookError.noInput("inventory '\(text)' not found (\(context.settings[.inventory].source))")
             }
-            return URL(fileURLWithPath: absolute).standardizedFileURL.path
+            return inventory
         }
     }
 
-    private func validate(playbook: String, inventories: [String], request: ApplyRequest) throws {
+    private func validate(playbook: String, inventories: [InventoryArgument]) throws {
         let report = try PlaybookValidator(loadInventory: InventorySeam.load).validate(
             ValidationRequest(
-                paths: [playbook], inventories: inventories.filter { !$0.contains(",") },
-                workspace: request.workspace, currentDirectory: FileManager.default.currentDirectoryPath))
+                paths: [playbook], inventories: inventories.compactMap(\.path), workspace: context.workspace,
+                currentDirectory: context.currentDirectory))
         let text = DiagnosticRenderer(format: .text).render(report.diagnostics, files: report.files)
         if !text.isEmpty { log(text) }
         if report.errorCount > 0 {
@@ -120,8 +107,11 @@ public struct ApplyPipeline: Sendable {
 
     private func resolveCredentials(_ request: ApplyRequest) async throws -> [String: String] {
         guard !request.skipCredentials else { return [:] }
+        let credentials = context.credentials
+        let options = CredentialOptions(
+            profile: context.settings.string(.profile), expectAccount: context.settings.string(.expectAccount))
         if request.offline {
-            let inspection = await credentials.inspect(request.credentialOptions)
+            let inspection = await credentials.inspect(options)
             if let error = inspection.findings.first(where: { $0.severity == .error }) {
                 throw RunbookError.credentials(error.message)
             }
@@ -136,7 +126,7 @@ public struct ApplyPipeline: Sendable {
             log("runbook: credentials: \(source.summary), key \(keys.maskedKeyId) (not verified: --offline)\n")
             return keys.environmentVariables(region: inspection.region)
         }
-        let resolved = try await credentials.resolve(request.credentialOptions)
+        let resolved = try await credentials.resolve(options)
         log(
             "runbook: credentials: \(resolved.source.summary), key \(resolved.credentials.maskedKeyId), "
                 + "account \(resolved.identity.account) (\(resolved.identity.arn))\n")
@@ -144,35 +134,30 @@ public struct ApplyPipeline: Sendable {
     }
 
     private func runInContainer(
-        _ arguments: PlaybookArguments, reference: String, engine: ContainerEngine, support: String, runID: String,
-        names: [String], values: [String: String], request: ApplyRequest, runner playbookRunner: PlaybookRunner
+        _ arguments: PlaybookArguments, image: PreparedImage, support: RunSupport, runID: String, names: [String],
+        values: [String: String], inventories: [InventoryArgument], request: ApplyRequest,
+        runner playbookRunner: PlaybookRunner
     ) async throws -> RunOutcome {
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        var sshDirectory: String?
-        var isDirectory: ObjCBool = false
-        if request.mountSSHDirectory, FileManager.default.fileExists(atPath: home + "/.ssh", isDirectory: &isDirectory),
-            isDirectory.boolValue
-        {
-            sshDirectory = home + "/.ssh"
-        }
-        let agent = environment["SSH_AUTH_SOCK"].flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
-        var plan = ApplyPlan(
-            workspace: realPath(request.workspace) ?? request.workspace, image: reference, playbook: arguments,
-            runID: runID, passthroughNames: names, supportDirectory: support, sshAuthSock: agent,
-            sshDirectory: sshDirectory, network: engine.network, tty: request.tty, extraOptions: engine.extraOptions)
-        let callbacks = UserCallbacks(workspace: plan.workspace, environment: environment, inImage: false)
+        let engine = image.engine
+        let sshDirectory = context.home + "/.ssh"
+        let agent = environment["SSH_AUTH_SOCK"].flatMap { Paths.exists($0) ? $0 : nil }
+        let workspace = Paths.real(context.workspace) ?? context.workspace
+        var plan = ContainerPlan(
+            workspace: workspace, image: image.reference, playbook: arguments, runID: runID, passthroughNames: names,
+            supportDirectory: support.directory, sshAuthSock: agent,
+            sshDirectory: request.mountSSHDirectory && Paths.isFolder(sshDirectory) ? sshDirectory : nil,
+            network: engine.network, tty: context.console.outputIsTerminal, extraOptions: engine.extraOptions)
+        let callbacks = UserCallbacks(workspace: workspace, environment: environment, inImage: false)
         plan.userCallbacks = callbacks.enabled
         plan.userCallbackPaths = callbacks.paths
-        plan.extraReadOnlyPaths = arguments.inventories.filter {
-            !$0.contains(",") && !$0.hasPrefix(plan.workspace + "/") && $0 != plan.workspace
-        }
+        plan.extraReadOnlyPaths = inventories.compactMap(\.path).filter { !Paths.isInside($0, workspace) }
         try plan.writeSupportFiles()
         let process = engine.run(plan.spec, environment: values)
         let name = plan.containerName
         let runner = self.runner
-        let log = self.log
+        let console = context.console
         let outcome = try await playbookRunner.run(process, eventsFile: plan.eventsFile, timeout: request.timeout) {
-            log("runbook: stopping container \(name)\n")
+            console.err("runbook: stopping container \(name)\n")
             _ = try? await runner.capture(engine.stopContainer(name))
         }
         try await removeContainer(name, engine: engine, stoppedEarly: outcome.signal != nil || outcome.timedOut)
@@ -206,29 +191,28 @@ public struct ApplyPipeline: Sendable {
     }
 
     private func runDirect(
-        _ arguments: PlaybookArguments, support: String, runID: String, values: [String: String],
-        request: ApplyRequest, runner playbookRunner: PlaybookRunner
+        _ arguments: PlaybookArguments, support: RunSupport, values: [String: String], request: ApplyRequest,
+        runner playbookRunner: PlaybookRunner
     ) async throws -> RunOutcome {
-        let plan = ApplyPlan(
-            workspace: request.workspace, image: "", playbook: arguments, runID: runID, passthroughNames: [],
-            supportDirectory: support)
-        try plan.writeSupportFiles()
-        let callbacks = UserCallbacks(workspace: request.workspace, environment: self.environment, inImage: true)
-        var variables = ApplyPlan.callbackEnvironment(
-            supportPath: support, tty: request.tty, userCallbacks: callbacks.enabled, userCallbackPaths: callbacks.paths
-        )
+        try support.write(user: nil)
+        let callbacks = UserCallbacks(workspace: context.workspace, environment: environment, inImage: true)
+        var variables = RunSupport.callbackEnvironment(
+            supportPath: support.directory, tty: context.console.outputIsTerminal, userCallbacks: callbacks.enabled,
+            userCallbackPaths: callbacks.paths)
         variables.merge(values) { _, new in new }
         let command = arguments.commandLine
         let process = ProcessSpec(
-            command[0], Array(command.dropFirst()), environment: variables, workingDirectory: request.workspace)
-        return try await playbookRunner.run(process, eventsFile: plan.eventsFile, timeout: request.timeout)
+            command[0], Array(command.dropFirst()), environment: variables, workingDirectory: context.workspace)
+        return try await playbookRunner.run(process, eventsFile: support.eventsFile, timeout: request.timeout)
     }
 
     private func writeReports(
         _ outcome: RunOutcome, playbook: String, masker: SecretMasker, request: ApplyRequest
     ) throws {
         if let signal = outcome.signal {
-            let stopped = request.inImage ? "ansible-playbook was stopped" : "the container was stopped and removed"
+            let stopped =
+                context.settings.bool(.inImage)
+                ? "ansible-playbook was stopped" : "the container was stopped and removed"
             log("runbook: stopped by signal \(signal); \(stopped)\n")
         } else if outcome.timedOut {
             log("runbook: the run took longer than --timeout and was stopped\n")
@@ -238,23 +222,20 @@ public struct ApplyPipeline: Sendable {
         let reports = RunReports(
             summary: outcome.summary, events: outcome.events, playbook: playbook, exitStatus: outcome.status,
             masker: masker)
-        do {
-            if let path = request.jsonFile {
-                try createParent(path)
-                try reports.json().write(to: URL(fileURLWithPath: path))
+        let files: [(path: String?, content: () throws -> Data)] = [
+            (request.jsonFile, { try reports.json() }), (request.junitFile, { Data(reports.junit().utf8) }),
+        ]
+        for (path, content) in files {
+            guard let path else { continue }
+            let absolute = Paths.absolute(path, relativeTo: context.currentDirectory)
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: Paths.parent(absolute), withIntermediateDirectories: true)
+                try content().write(to: URL(fileURLWithPath: absolute))
+            } catch {
+                throw RunbookError(.cantCreate, "cannot write the results file \(path): \(error.localizedDescription)")
             }
-            if let path = request.junitFile {
-                try createParent(path)
-                try Data(reports.junit().utf8).write(to: URL(fileURLWithPath: path))
-            }
-        } catch {
-            throw RunbookError(.cantCreate, "cannot write the results file: \(error.localizedDescription)")
         }
-    }
-
-    private func createParent(_ path: String) throws {
-        let parent = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
     }
 
     private static func makeRunID() -> String {

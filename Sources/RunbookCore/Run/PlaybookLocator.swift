@@ -18,7 +18,7 @@ public struct PlaybookLocator: Sendable {
     public func locate(_ name: String, currentDirectory: String = FileManager.default.currentDirectoryPath)
         throws -> String
     {
-        let root = realPath(workspace) ?? workspace
+        let root = Paths.real(workspace) ?? workspace
         var candidates = [name.hasPrefix("/") ? name : currentDirectory + "/" + name]
         if !name.hasPrefix("/") {
             for base in [workspace + "/" + name, workspace + "/Playbooks/" + name] {
@@ -33,7 +33,7 @@ public struct PlaybookLocator: Sendable {
         else {
             throw RunbookError.noInput("playbook '\(name)' not found (looked for it as a path and under Playbooks/)")
         }
-        guard let resolved = realPath(found) else {
+        guard let resolved = Paths.real(found) else {
             throw RunbookError.noInput("cannot resolve playbook path '\(found)'")
         }
         guard resolved == root || resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
@@ -43,11 +43,4 @@ public struct PlaybookLocator: Sendable {
         }
         return resolved
     }
-}
-
-/// The canonical path with every symlink resolved, or nil when it does not exist.
-func realPath(_ path: String) -> String? {
-    guard let resolved = realpath(path, nil) else { return nil }
-    defer { free(resolved) }
-    return String(cString: resolved)
 }

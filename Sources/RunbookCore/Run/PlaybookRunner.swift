@@ -25,28 +25,18 @@ public struct PlaybookRunner: Sendable {
     public var masker: SecretMasker
     /// Receives each output line (already masked).
     public var output: @Sendable (OutputLine) -> Void
-    /// Receives each event as it arrives.
-    public var onEvent: @Sendable (RunEvent) -> Void
     /// Whether to catch SIGINT/SIGTERM (off in unit tests).
     public var trapSignals: Bool
 
     /// Makes a runner.
     public init(
-        runner: any ProcessRunning, masker: SecretMasker, trapSignals: Bool = true,
-        output: @escaping @Sendable (OutputLine) -> Void = PlaybookRunner.printLine,
-        onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }
+        runner: any ProcessRunning, masker: SecretMasker, trapSignals: Bool,
+        output: @escaping @Sendable (OutputLine) -> Void
     ) {
         self.runner = runner
         self.masker = masker
         self.trapSignals = trapSignals
         self.output = output
-        self.onEvent = onEvent
-    }
-
-    /// Writes a line to runbook's standard output or standard error.
-    public static let printLine: @Sendable (OutputLine) -> Void = { line in
-        let handle = line.stream == .standardOutput ? FileHandle.standardOutput : FileHandle.standardError
-        handle.write(Data((line.text + "\n").utf8))
     }
 
     /// Runs `process` to the end. `stop` is called (once) when a signal or the time limit ends the run
@@ -56,14 +46,12 @@ public struct PlaybookRunner: Sendable {
         stop: @escaping @Sendable () async -> Void = {}
     ) async throws -> RunOutcome {
         let collected = Mutex<(RunSummary, [RunEvent])>((RunSummary(), []))
-        let onEvent = self.onEvent
         let tailer = Task {
             await EventTailer(path: eventsFile).follow { event in
                 collected.withLock { state in
                     state.0.add(event)
                     state.1.append(event)
                 }
-                onEvent(event)
             }
         }
         let trap = trapSignals ? SignalTrap() : nil

@@ -32,7 +32,7 @@ public struct PlaybookValidator: Sendable {
             loader: YAMLLoader(limits: limits))
         let checker = PlaybookChecker(settings: settings)
         for path in playbookPaths {
-            guard folderExists(path) else {
+            guard Paths.isFolder(path) else {
                 checker.checkPlaybook(path)
                 continue
             }
@@ -55,8 +55,8 @@ public struct PlaybookValidator: Sendable {
 
     private func resolvePaths(_ request: ValidationRequest) throws(RunbookError) -> [String] {
         guard !request.paths.isEmpty else {
-            let folder = joinPath(request.workspace, "Playbooks")
-            guard folderExists(folder) else {
+            let folder = Paths.absolute("Playbooks", relativeTo: request.workspace)
+            guard Paths.isFolder(folder) else {
                 throw .noInput(
                     "no playbook given and \(display(folder, request)) does not exist; "
                         + "pass a playbook file or folder, or run in a workspace with a Playbooks folder")
@@ -64,7 +64,7 @@ public struct PlaybookValidator: Sendable {
             return [folder]
         }
         return try request.paths.map { (path: String) throws(RunbookError) -> String in
-            let absolute = joinPath(request.currentDirectory, path)
+            let absolute = Paths.absolute(path, relativeTo: request.currentDirectory)
             var info = stat()
             guard lstat(absolute, &info) == 0 else {
                 throw .noInput("\(path): no such file or directory; check the path")
@@ -73,22 +73,23 @@ public struct PlaybookValidator: Sendable {
         }
     }
 
+    /// The inventory paths to read (host lists have no file to check); throws when a path does not exist.
+    /// The inventory paths to read (host lists have no file to check); throws when a path does not exist.
     private func inventoryPaths(_ request: ValidationRequest) throws(RunbookError) -> [String] {
-        guard !request.inventories.isEmpty else {
-            let folder = joinPath(request.workspace, "Inventory")
-            return folderExists(folder) ? [folder] : []
-        }
-        return try request.inventories.map { (path: String) throws(RunbookError) -> String in
-            let absolute = joinPath(request.currentDirectory, path)
-            guard FileManager.default.fileExists(atPath: absolute) else {
-                throw .noInput("inventory \(path): no such file or directory; check the -i path")
+        var paths: [String] = []
+        for text in request.inventories {
+            let inventory = InventoryArgument(text, relativeTo: request.currentDirectory)
+            guard let path = inventory.path else { continue }
+            guard Paths.exists(path) else {
+                throw .noInput(
+                    "inventory \(text): no such file or directory; check the -i path or the inventory setting")
             }
-            return absolute
+            paths.append(path)
         }
+        return paths
     }
 
     private func display(_ path: String, _ request: ValidationRequest) -> String {
-        let base = request.currentDirectory.hasSuffix("/") ? request.currentDirectory : request.currentDirectory + "/"
-        return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
+        Paths.display(path, from: request.currentDirectory)
     }
 }

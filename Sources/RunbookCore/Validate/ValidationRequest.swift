@@ -2,7 +2,8 @@
 public struct ValidationRequest: Sendable {
     /// Playbook files or folders as given; empty means `Playbooks/` of the workspace.
     public var paths: [String]
-    /// Inventory files or folders as given; empty means `Inventory/` of the workspace when present.
+    /// Inventory files, folders or host lists as given (relative to `currentDirectory`); the command
+    /// fills them from the `inventory` setting, whose default is `Inventory/` when present.
     public var inventories: [String]
     /// The workspace folder (absolute).
     public var workspace: String

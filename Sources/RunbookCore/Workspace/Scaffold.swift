@@ -25,7 +25,7 @@ public struct Scaffold: Sendable {
         StarterFiles.files + [
             (Settings.fileName, StarterFiles.settings),
             (".gitignore", StarterFiles.gitignore),
-            (pipeline.fileName, PipelineTemplate(kind: pipeline, image: "runbook/ansible-aws:release").text),
+            (pipeline.fileName, PipelineTemplate(kind: pipeline, image: SettingKey.defaultImage).text),
         ]
     }
 

@@ -83,8 +83,10 @@ import Testing
                 "\(verdict.path): \(errors.map { "\($0.location.line): \($0.message) [\($0.rule)]" })")
         }
         #expect(falsePositives.isEmpty, "\(falsePositives.joined(separator: "\n"))")
+        // Without the corpus (outside CI, where `corpusIsPresent` fails instead) there is nothing to count.
+        guard Corpus.located != nil else { return }
         #expect(deliberate == Self.deliberateErrors.count, "a deliberate difference no longer happens; drop it")
-        if Corpus.located != nil { #expect(accepted.count > 200) }
+        #expect(accepted.count > 200)
     }
 
     @Test func errorOnFilesAnsibleRejectsForAStaticReason() throws {

@@ -31,8 +31,8 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try Data(StarterFiles.settings.utf8).write(to: dir.appendingPathComponent("runbook.yml"))
         let settings = try Settings(workspace: dir.path, environment: [:])
-        #expect(settings.value("image")?.source != .builtIn)
-        #expect(settings.list("collections").contains("amazon.aws"))
+        #expect(settings[.image].source != .builtIn)
+        #expect(settings.list(.collections).contains("amazon.aws"))
     }
 
     @Test func initNeverOverwrites() throws {

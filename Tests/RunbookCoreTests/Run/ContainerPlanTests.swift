@@ -3,14 +3,14 @@ import Testing
 
 @testable import RunbookCore
 
-@Suite struct ApplyPlanTests {
-    private func plan(tty: Bool = false, uid: UInt32 = 1000) -> ApplyPlan {
+@Suite struct ContainerPlanTests {
+    private func plan(tty: Bool = false, uid: UInt32 = 1000) -> ContainerPlan {
         var arguments = PlaybookArguments(playbook: "/work/ws/Playbooks/site.yml")
         arguments.inventories = ["/work/ws/Inventory"]
         arguments.selection.limit = "web"
         arguments.selection.check = true
         arguments.selection.verbosity = 2
-        return ApplyPlan(
+        return ContainerPlan(
             workspace: "/work/ws", image: "runbook/ansible-aws:release", playbook: arguments, runID: "abc123",
             passthroughNames: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "HOME"],
             supportDirectory: "/tmp/rb-abc123", user: ContainerUser(uid: uid, gid: 1000),
@@ -119,7 +119,7 @@ import Testing
         let callbacks = UserCallbacks(workspace: workspace.path, environment: [:], inImage: false)
         #expect(callbacks.enabled == ["tree", "profile_tasks"])
         #expect(callbacks.paths == [workspace.path + "/plugins/cb"])
-        let env = ApplyPlan.callbackEnvironment(
+        let env = RunSupport.callbackEnvironment(
             supportPath: "/opt/runbook-run", tty: false, userCallbacks: callbacks.enabled,
             userCallbackPaths: callbacks.paths)
         #expect(env["ANSIBLE_CALLBACKS_ENABLED"] == "tree,profile_tasks,runbook_events")

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Assembles the container run for one `runbook apply`: mounts, user, environment by name, the
-/// callback plugin, and the ansible-playbook command.
-public struct ApplyPlan: Sendable {
+/// callback plugin, and the ansible-playbook command. (In-image runs need only `RunSupport`.)
+public struct ContainerPlan: Sendable {
     /// Where runbook's per-run files (callback plugin, events, passwd) appear inside the container.
     public static let supportTarget = "/opt/runbook-run"
 
@@ -61,34 +61,15 @@ public struct ApplyPlan: Sendable {
     public var containerName: String { "runbook-\(runID)" }
 
     /// The host path of the events file the callback plugin writes.
-    public var eventsFile: String { supportDirectory + "/events.jsonl" }
+    public var eventsFile: String { RunSupport(directory: supportDirectory).eventsFile }
 
     /// Variables set inside the container, all of them non-secret.
     public var environment: [String: String] {
-        var env = Self.callbackEnvironment(
+        var env = RunSupport.callbackEnvironment(
             supportPath: Self.supportTarget, tty: tty, userCallbacks: userCallbacks,
             userCallbackPaths: userCallbackPaths)
         env["HOME"] = user.home
         if sshAuthSock != nil { env["SSH_AUTH_SOCK"] = Self.supportTarget + "/ssh-agent.sock" }
-        return env
-    }
-
-    /// The variables that enable the callback plugin found under `supportPath`, next to the normal
-    /// stdout callback, with output unbuffered (and coloured when there is a terminal).
-    ///
-    /// These variables take precedence over ansible.cfg, so the user's own `callbacks_enabled` and
-    /// `callback_plugins` are repeated in them: setting only runbook's would switch the user's off.
-    public static func callbackEnvironment(
-        supportPath: String, tty: Bool, userCallbacks: [String] = [], userCallbackPaths: [String] = []
-    ) -> [String: String] {
-        var env = [
-            "ANSIBLE_CALLBACK_PLUGINS": ([supportPath + "/callback"] + userCallbackPaths).joined(separator: ":"),
-            "ANSIBLE_CALLBACKS_ENABLED": (userCallbacks.filter { $0 != CallbackPlugin.name } + [CallbackPlugin.name])
-                .joined(separator: ","),
-            "RUNBOOK_EVENTS_FILE": supportPath + "/events.jsonl",
-            "PYTHONUNBUFFERED": "1",
-        ]
-        if tty { env["ANSIBLE_FORCE_COLOR"] = "1" }
         return env
     }
 
@@ -128,12 +109,6 @@ public struct ApplyPlan: Sendable {
 
     /// Writes the support files (callback plugin, empty events file, passwd, group) into `supportDirectory`.
     public func writeSupportFiles() throws {
-        let manager = FileManager.default
-        try manager.createDirectory(atPath: supportDirectory + "/callback", withIntermediateDirectories: true)
-        try Data(CallbackPlugin.source.utf8).write(
-            to: URL(fileURLWithPath: supportDirectory + "/callback/" + CallbackPlugin.fileName))
-        try Data().write(to: URL(fileURLWithPath: eventsFile))
-        try Data(user.passwd.utf8).write(to: URL(fileURLWithPath: supportDirectory + "/passwd"))
-        try Data(user.group.utf8).write(to: URL(fileURLWithPath: supportDirectory + "/group"))
+        try RunSupport(directory: supportDirectory).write(user: user)
     }
 }

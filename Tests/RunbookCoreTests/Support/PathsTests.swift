@@ -8,5 +8,5 @@ import Testing
     ("./", "."), ("a/..", "."), ("", "."), ("/", "/"), ("../../x/./y", "../../x/y"),
 ])
 func normalizePathMatchesPython(input: String, expected: String) {
-    #expect(normalizePath(input) == expected)
+    #expect(Paths.normalize(input) == expected)
 }

@@ -1,0 +1,59 @@
+import Foundation
+
+/// `runbook image ensure|build|status|push`.
+public struct ImageCommand: Sendable {
+    /// Which of the four.
+    public enum Action: String, Sendable, CaseIterable {
+        case ensure
+        case build
+        case status
+        case push
+    }
+
+    /// What to do.
+    public var action: Action
+
+    /// Makes the command.
+    public init(_ action: Action) {
+        self.action = action
+    }
+
+    /// Does it and prints the result; `status` returns 1 when the image is missing or stale.
+    public func run(_ context: RunbookContext) async throws -> Int32 {
+        let manager = try await ImageManager(context)
+        let console = context.console
+        switch action {
+        case .ensure:
+            let result = try await manager.ensure()
+            console.out("\(result.outcome.rawValue) \(manager.settings.reference) \(result.image.id)\n")
+        case .build:
+            let result = try await manager.build()
+            console.out("\(result.outcome.rawValue) \(manager.settings.reference) \(result.image.id)\n")
+        case .push:
+            let (_, digest) = try await manager.push()
+            console.out("pushed \(manager.settings.reference) \(digest)\n")
+        case .status:
+            let status = try await manager.status()
+            console.out(Self.describe(status))
+            return status.current ? 0 : ExitStatus.notCurrent.rawValue
+        }
+        return 0
+    }
+
+    /// The lines `image status` prints.
+    static func describe(_ status: ImageManager.Status) -> String {
+        var lines = [
+            "name:     \(status.reference)",
+            "content:  \(status.contentHash)",
+            "current:  \(status.current ? "yes" : status.image == nil ? "no (missing)" : "no (stale)")",
+        ]
+        if let image = status.image {
+            lines.append("id:       \(image.id)")
+            lines.append("size:     \(String(format: "%.1f", Double(image.size) / 1_000_000)) MB")
+            lines.append("created:  \(image.created)")
+            lines.append("labels:")
+            for key in image.labels.keys.sorted() { lines.append("  \(key)=\(image.labels[key] ?? "")") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

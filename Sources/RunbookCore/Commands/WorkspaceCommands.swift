@@ -1,0 +1,65 @@
+/// `runbook init`: a new workspace, never overwriting a file.
+public struct InitCommand: Sendable {
+    /// The folder to set up, as given.
+    public var directory: String
+    /// Which pipeline file to write.
+    public var pipeline: PipelineKind
+
+    /// Makes the command.
+    public init(directory: String, pipeline: PipelineKind) {
+        self.directory = directory
+        self.pipeline = pipeline
+    }
+
+    /// Writes the files and lists each as created or kept.
+    public func run(_ context: RunbookContext) throws -> Int32 {
+        let folder = Paths.absolute(directory, relativeTo: context.currentDirectory)
+        for outcome in try Scaffold(directory: folder, pipeline: pipeline).write() {
+            switch outcome {
+            case .created(let path): context.console.out("created  \(path)\n")
+            case .kept(let path): context.console.out("kept     \(path) (exists)\n")
+            }
+        }
+        context.console.out("next: runbook validate && runbook apply Playbooks/site.yml\n")
+        return 0
+    }
+}
+
+/// `runbook ci`: a pipeline definition for the `image` setting.
+public struct PipelineCommand: Sendable {
+    /// The CI system.
+    public var kind: PipelineKind
+    /// The playbook the step applies.
+    public var playbook: String
+
+    /// Makes the command.
+    public init(kind: PipelineKind, playbook: String) {
+        self.kind = kind
+        self.playbook = playbook
+    }
+
+    /// Prints the pipeline.
+    public func run(_ context: RunbookContext) -> Int32 {
+        let image = context.settings.string(.image) ?? SettingKey.defaultImage
+        context.console.out(PipelineTemplate(kind: kind, image: image, playbook: playbook).text)
+        return 0
+    }
+}
+
+/// `runbook config`: the effective settings.
+public struct ConfigCommand: Sendable {
+    /// JSON instead of text.
+    public var json: Bool
+
+    /// Makes the command.
+    public init(json: Bool) {
+        self.json = json
+    }
+
+    /// Prints every setting, its value and its source.
+    public func run(_ context: RunbookContext) -> Int32 {
+        let report = SettingsReport(context.settings)
+        context.console.out(json ? report.json : report.text)
+        return 0
+    }
+}

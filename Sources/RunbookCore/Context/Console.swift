@@ -1,0 +1,39 @@
+import Foundation
+
+/// Where a command's output goes: standard output and standard error, and whether each is a terminal.
+public struct Console: Sendable {
+    /// Writes text to a stream as given (callers end lines with a newline).
+    public var write: @Sendable (OutputLine.Stream, String) -> Void
+    /// Whether standard output is a terminal.
+    public var outputIsTerminal: Bool
+    /// Whether standard error is a terminal.
+    public var errorIsTerminal: Bool
+
+    /// Makes a console.
+    public init(
+        outputIsTerminal: Bool = false, errorIsTerminal: Bool = false,
+        write: @escaping @Sendable (OutputLine.Stream, String) -> Void
+    ) {
+        self.write = write
+        self.outputIsTerminal = outputIsTerminal
+        self.errorIsTerminal = errorIsTerminal
+    }
+
+    /// This process's standard output and standard error.
+    public static var standard: Console {
+        Console(outputIsTerminal: isatty(STDOUT_FILENO) == 1, errorIsTerminal: isatty(STDERR_FILENO) == 1) {
+            stream, text in
+            let handle = stream == .standardOutput ? FileHandle.standardOutput : FileHandle.standardError
+            handle.write(Data(text.utf8))
+        }
+    }
+
+    /// Writes to standard output.
+    public func out(_ text: String) { write(.standardOutput, text) }
+
+    /// Writes to standard error.
+    public func err(_ text: String) { write(.standardError, text) }
+
+    /// Writes one line of a child's output to the stream it came from.
+    public func line(_ line: OutputLine) { write(line.stream, line.text + "\n") }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// The one place paths are made absolute, normalized, resolved and tested, all as text where possible:
+/// Foundation's `standardizingPath` does a `readlink` per component on Linux, which validation cannot afford.
+public enum Paths {
+    /// `path` made absolute against `folder` (unless it already is), then normalized like Python's
+    /// `os.path.normpath` (`.`, `..` and doubled slashes removed) without touching the file system.
+    public static func absolute(_ path: String, relativeTo folder: String) -> String {
+        normalize(path.hasPrefix("/") ? path : folder + "/" + path)
+    }
+
+    /// Whether `path` is absolute.
+    public static func isAbsolute(_ path: String) -> Bool { path.hasPrefix("/") }
+
+    /// Python's `os.path.normpath`, for POSIX paths.
+    public static func normalize(_ path: String) -> String {
+        guard !path.isEmpty else { return "." }
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+            } else if part == ".." && absolute {
+                continue
+            } else {
+                parts.append(part)
+            }
+        }
+        let body = parts.joined(separator: "/")
+        if absolute { return "/" + body }
+        return body.isEmpty ? "." : body
+    }
+
+    /// The folder holding `path`.
+    public static func parent(_ path: String) -> String {
+        (path as NSString).deletingLastPathComponent
+    }
+
+    /// The canonical path with every symlink resolved, or nil when it does not exist.
+    public static func real(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Whether something (a file, folder or anything else, following symlinks) exists at `path`.
+    public static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
+    }
+
+    /// Whether a regular file (or a symlink to one; anything but a folder) exists at `path`.
+    public static func isFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFDIR
+    }
+
+    /// Whether a folder (or a symlink to one) exists at `path`.
+    public static func isFolder(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// `path` with a leading `~` or `~/` replaced by `home`.
+    public static func expandingTilde(_ path: String, home: String) -> String {
+        if path == "~" { return home }
+        if path.hasPrefix("~/") { return home + path.dropFirst(1) }
+        return path
+    }
+
+    /// `path` relative to `base` when inside it (for display), else `path` unchanged.
+    public static func display(_ path: String, from base: String) -> String {
+        let prefix = base.hasSuffix("/") ? base : base + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+
+    /// Whether `path` is `folder` or lies inside it (both absolute and normalized).
+    public static func isInside(_ path: String, _ folder: String) -> Bool {
+        path == folder || path.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/")
+    }
+}

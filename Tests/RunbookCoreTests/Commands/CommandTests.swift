@@ -1,0 +1,187 @@
+import Foundation
+import RunbookCore
+import Synchronization
+import Testing
+
+@testable import runbook
+
+/// A console that keeps what each stream got.
+final class CapturedConsole: Sendable {
+    private let streams = Mutex<(out: String, err: String)>(("", ""))
+
+    var console: Console {
+        Console { stream, text in
+            self.streams.withLock { streams in
+                if stream == .standardOutput { streams.out += text } else { streams.err += text }
+            }
+        }
+    }
+
+    var out: String { streams.withLock { $0.out } }
+    var err: String { streams.withLock { $0.err } }
+}
+
+/// A runner whose every call fails with an error that is not runbook's own.
+struct FailingRunner: ProcessRunning {
+    struct Broken: Error, CustomStringConvertible {
+        var description: String { "the process seam broke" }
+    }
+
+    func capture(_ spec: ProcessSpec) async throws -> ProcessOutput { throw Broken() }
+
+    func stream(
+        _ spec: ProcessSpec, onStart: @escaping @Sendable (Int32) -> Void,
+        onLine: @escaping @Sendable (OutputLine) -> Void
+    ) async throws -> Int32 { throw Broken() }
+}
+
+/// Commands driven as the binary drives them: `Runbook.execute` parses with `parseAsRoot`, makes the
+/// context from a fake system (recording runner, captured console, given environment), runs, and maps
+/// the outcome to the exit status in its one place.
+@Suite struct CommandTests {
+    private let folder: URL
+
+    init() throws {
+        folder = try temporaryDirectory()
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("Playbooks"), withIntermediateDirectories: true)
+        try Data("- hosts: localhost\n  gather_facts: false\n  tasks:\n    - ansible.builtin.ping:\n".utf8)
+            .write(to: folder.appendingPathComponent("Playbooks/site.yml"))
+    }
+
+    private func run(
+        _ arguments: [String], environment: [String: String] = [:], runner: any ProcessRunning = RecordingRunner()
+    ) async -> (status: Int32, out: String, err: String) {
+        let captured = CapturedConsole()
+        var variables = ["HOME": folder.path, "PATH": "/nonexistent"]
+        variables.merge(environment) { _, new in new }
+        let system = RunbookSystem(
+            environment: variables, currentDirectory: folder.path, runner: runner, console: captured.console)
+        let status = await Runbook.execute(arguments, system: system)
+        return (status, captured.out, captured.err)
+    }
+
+    @Test func parseAsRootGivesEachCommandItsSettingFlags() throws {
+        let apply = try #require(
+            try Runbook.parseAsRoot([
+                "apply", "site", "-i", "web1,web2,", "-i", "hosts.ini", "--env", "TOKEN", "--image", "x/y:1",
+                "--engine", "podman", "--engine-option=--ulimit=nofile=1:1", "--timeout", "15m", "--forks", "3",
+            ]) as? Apply)
+        let settings = try Settings(
+            workspace: folder.path, environment: [:], file: [:], flags: apply.settingFlags)
+        #expect(settings.list(.inventory) == ["web1,web2,", "hosts.ini"])
+        #expect(settings[.inventory].source == .flag("-i"))
+        #expect(settings.list(.env) == ["TOKEN"])
+        #expect(settings.string(.image) == "x/y:1")
+        #expect(settings.string(.engine) == "podman")
+        #expect(settings.list(.engineOptions) == ["--ulimit=nofile=1:1"])
+        #expect(apply.options.request.timeout == .seconds(900))
+        #expect(apply.options.request.selection.forks == 3)
+
+        let status = try #require(try Runbook.parseAsRoot(["image", "status", "--tag", "a/b:2"]) as? ImageStatus)
+        let imageSettings = try Settings(
+            workspace: folder.path, environment: [:], file: [:], flags: status.settingFlags)
+        #expect(imageSettings[.image].source == .flag("--tag"))
+        let creds = try #require(try Runbook.parseAsRoot(["creds", "--online", "--timeout", "30"]) as? Creds)
+        #expect(Durations.parse(creds.timeout) == .seconds(30))
+    }
+
+    @Test func configShowsEveryKeyWithAValueOrWhatHappensAndItsSource() async throws {
+        try Data("network: host\n".utf8).write(to: folder.appendingPathComponent("runbook.yml"))
+        let result = await run(["config"], environment: ["RUNBOOK_PULL_POLICY": "never"])
+        #expect(result.status == 0)
+        #expect(!result.out.contains("unset"))
+        for key in SettingKey.allCases { #expect(result.out.contains(key.rawValue + " "), "\(key)") }
+        #expect(result.out.contains("pull_policy         never  (environment RUNBOOK_PULL_POLICY)"))
+        #expect(result.out.contains("network             host  (\(folder.path)/runbook.yml:1)"))
+        #expect(result.out.contains("base_image          python:3.11-slim-bookworm  (default)"))
+        let json = await run(["config", "--format", "json"])
+        let entries = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]]
+        #expect(entries?.count == SettingKey.allCases.count)
+    }
+
+    @Test func badSettingIsUsageWithItsPlace() async {
+        let result = await run(["validate"], environment: ["RUNBOOK_ENGINE": "dokcer"])
+        #expect(result.status == 64)
+        #expect(result.err.contains("runbook: error: RUNBOOK_ENGINE=dokcer: engine 'dokcer' is not one of"))
+    }
+
+    @Test func validateReportsErrorsWith65AndTheirPosition() async throws {
+        try Data("- hosts: all\n  taks: []\n".utf8).write(to: folder.appendingPathComponent("Playbooks/bad.yml"))
+        let result = await run(["validate"])
+        #expect(result.status == 65)
+        #expect(result.out.contains("Playbooks/bad.yml:2:3: error:"))
+        #expect(result.err.contains("2 files, 1 errors"))
+        let missing = await run(["validate", "-i", "nowhere.ini"])
+        #expect(missing.status == 66)
+    }
+
+    @Test func usageErrorsAre64AndHelpIs0() async {
+        let forks = await run(["apply", "site", "--forks", "0"])
+        #expect(forks.status == 64)
+        #expect(forks.err.contains("--forks must be at least 1"))
+        let timeout = await run(["creds", "--timeout", "soon"])
+        #expect(timeout.status == 64)
+        let help = await run(["apply", "--help"])
+        #expect(help.status == 0)
+        #expect(help.out.contains("USAGE: runbook apply"))
+        let group = await run(["image"])
+        #expect(group.status == 0)
+        #expect(group.out.contains("SUBCOMMANDS:"))
+    }
+
+    @Test func runFolderThatCannotBeMadeIsExit70WithALine() async throws {
+        let file = folder.appendingPathComponent("not-a-folder")
+        try Data().write(to: file)
+        let result = await run(
+            ["apply", "site", "--no-credentials", "--no-validate"], environment: ["TMPDIR": file.path])
+        #expect(result.status == 70)
+        #expect(result.err.contains("runbook: error: cannot create the run's folder \(file.path)/runbook-"))
+        #expect(result.err.contains("(not a directory)"))
+    }
+
+    @Test func unexpectedErrorsAre70NeverOne() async {
+        let result = await run(
+            ["apply", "site", "--no-credentials", "--no-validate"], environment: ["RUNBOOK_IN_IMAGE": "1"],
+            runner: FailingRunner())
+        #expect(result.status == 70)
+        #expect(result.err.contains("runbook: error: internal error: the process seam broke"))
+    }
+
+    /// The whole apply through the fakes: engine from the settings, one `image inspect` that finds the
+    /// current image, then `docker run` whose status 2 passes through; no secret in any argv.
+    @Test func applyPassesAnsiblesStatusThroughAndKeepsSecretsOutOfArgv() async throws {
+        let bin = folder.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        try Data("#!/bin/sh\n".utf8).write(to: bin.appendingPathComponent("docker"))
+        try FileManager.default.setAttributes(
+            [.posixPermissions: 0o755], ofItemAtPath: bin.appendingPathComponent("docker").path)
+        let image = try ImageSettings(
+            Settings(workspace: folder.path, environment: [:], file: [:]), home: folder.path)
+        let hash = ImageDefinition.embedded.contentHash(image)
+        let inspect =
+            #"[{"Id":"sha256:a","Size":1,"RepoTags":["runbook/ansible-aws:release"],"Config":{"Labels":{"dev.runbook.content-hash":"\#(hash)"}}}]"#
+        let runner = RecordingRunner([
+            .call(["docker", "image", "inspect", "runbook/ansible-aws:release"], stdout: inspect),
+            .call(["docker", "run", "--rm"], status: 2, lines: ["PLAY RECAP", "token is s3cr3t-token-value"]),
+            .call(["docker", "rm", "--force"]),
+        ])
+        let result = await run(
+            ["apply", "site", "--offline", "--env", "DEPLOY_TOKEN", "--no-ssh-dir"],
+            environment: [
+                "PATH": bin.path, "RUNBOOK_ENGINE": "docker", "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+                "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AWS_REGION": "eu-west-1",
+                "DEPLOY_TOKEN": "s3cr3t-token-value",
+            ], runner: runner)
+        #expect(result.status == 2, "\(result.err)")
+        #expect(runner.unmet.isEmpty)
+        let run = try #require(runner.calls.first { $0.arguments.first == "run" })
+        let argv = run.arguments.joined(separator: " ")
+        #expect(!argv.contains("wJalrXUtnFEMI"))
+        #expect(!argv.contains("s3cr3t-token-value"))
+        #expect(run.arguments.contains("DEPLOY_TOKEN"))
+        #expect(run.environment["DEPLOY_TOKEN"] == "s3cr3t-token-value")
+        #expect(result.out.contains("token is ****"))
+        #expect(!result.out.contains("s3cr3t-token-value") && !result.err.contains("s3cr3t-token-value"))
+    }
+}
