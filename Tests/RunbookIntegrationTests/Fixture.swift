@@ -104,6 +104,31 @@ struct RunbookFixture {
         #expect(config.status == 0)
         #expect(config.standardOutput.contains("runbook.yml:5)"))
         #expect(config.standardOutput.contains("network             host  (environment RUNBOOK_NETWORK)"))
+        // Every key has a value or says what happens without one, with its source.
+        #expect(!config.standardOutput.contains("unset"))
+        #expect(config.standardOutput.contains("pull_policy         missing  (default)"))
+        let binary = RunbookFixture.binary.resolvingSymlinksInPath().path
+        #expect(
+            config.standardOutput.contains("image_binary        \(binary)  (default: this runbook)")
+        )
+        let json = try RunbookFixture.run(["config", "--workspace", dir.path, "--format", "json"])
+        let entries = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [[String: Any]]
+        #expect(entries?.first { $0["key"] as? String == "image" }?["source"] as? String == dir.path + "/runbook.yml:5")
+    }
+
+    @Test func internalFailureIsExit70WithALineNeverOne() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ws-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("Playbooks"), withIntermediateDirectories: true)
+        try Data("- hosts: localhost\n  tasks: []\n".utf8).write(to: dir.appendingPathComponent("Playbooks/site.yml"))
+        let file = dir.appendingPathComponent("tmp-is-a-file")
+        try Data().write(to: file)
+        let result = try RunbookFixture.run(
+            ["apply", "site", "--no-credentials", "--no-validate"], in: dir, environment: ["TMPDIR": file.path])
+        #expect(result.status == 70)
+        #expect(result.standardError.contains("runbook: error: cannot create the run's folder \(file.path)/runbook-"))
+        #expect(result.standardError.contains("check TMPDIR"))
     }
 
     @Test func badSettingsFileExits64WithFileAndLine() throws {

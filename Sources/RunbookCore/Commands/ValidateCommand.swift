@@ -25,7 +25,7 @@ public struct ValidateCommand: Sendable {
         let report = try PlaybookValidator().validate(
             ValidationRequest(
                 paths: paths, inventories: inventories.map(\.value), workspace: context.workspace,
-                currentDirectory: context.currentDirectory))
+                currentDirectory: context.currentDirectory, environment: context.environment))
         let colour = format == .text && context.console.outputIsTerminal && context.environment["NO_COLOR"] == nil
         context.console.out(
             DiagnosticRenderer(format: format, colour: colour).render(report.diagnostics, files: report.files))

@@ -54,7 +54,7 @@ public struct ImageManager: Sendable {
     /// Makes a manager.
     public init(
         engine: ContainerEngine, runner: any ProcessRunning, settings: ImageSettings,
-        definition: ImageDefinition = .embedded, cacheDirectory: URL = runbookCacheDirectory(),
+        definition: ImageDefinition = .embedded, cacheDirectory: URL,
         progressStyle: BuildProgress.Style = .plain, write: @escaping @Sendable (String) -> Void
     ) {
         self.engine = engine

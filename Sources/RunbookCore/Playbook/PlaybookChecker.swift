@@ -10,6 +10,8 @@ struct CheckerSettings {
     var hostMatcher: (any HostPatternMatching)?
     /// The YAML loader and its limits.
     var loader: YAMLLoader = YAMLLoader()
+    /// The environment (`ANSIBLE_ROLES_PATH`, `HOME`).
+    var environment: [String: String] = [:]
 }
 
 /// Checks playbooks and everything they reference, parsing each file once and reporting each
@@ -82,7 +84,7 @@ final class PlaybookChecker {
     /// and the one beside the playbook (Ansible reads `./ansible.cfg` when run from there).
     func configuredRolesPath(for folder: String) -> [String] {
         var paths: [String] = []
-        if let env = ProcessInfo.processInfo.environment["ANSIBLE_ROLES_PATH"] {
+        if let env = settings.environment["ANSIBLE_ROLES_PATH"] {
             paths += AnsibleConfig.pathList(env, relativeTo: settings.currentDirectory)
         }
         for configFolder in [settings.workspace, folder] {
@@ -90,7 +92,7 @@ final class PlaybookChecker {
             if configs[path] == nil { configs[path] = AnsibleConfig(path: path) }
             paths += configs[path]?.rolesPath ?? []
         }
-        let home = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
+        let home = settings.environment["HOME"] ?? "/root"
         return paths + [home + "/.ansible/roles", "/usr/share/ansible/roles", "/etc/ansible/roles"]
     }
 }

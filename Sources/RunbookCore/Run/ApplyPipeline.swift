@@ -95,7 +95,7 @@ public struct ApplyPipeline: Sendable {
         let report = try PlaybookValidator(loadInventory: InventorySeam.load).validate(
             ValidationRequest(
                 paths: [playbook], inventories: inventories.compactMap(\.path), workspace: context.workspace,
-                currentDirectory: context.currentDirectory))
+                currentDirectory: context.currentDirectory, environment: environment))
         let text = DiagnosticRenderer(format: .text).render(report.diagnostics, files: report.files)
         if !text.isEmpty { log(text) }
         if report.errorCount > 0 {

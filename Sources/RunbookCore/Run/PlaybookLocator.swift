@@ -15,7 +15,7 @@ public struct PlaybookLocator: Sendable {
     /// `name` is a path (relative to the current directory) or a name under `Playbooks/`, with or
     /// without `.yml`/`.yaml`. Throws `noInput` (66) when nothing is found and `usage` (64) when the
     /// playbook resolves outside the workspace, symlinks included, since only the workspace is mounted.
-    public func locate(_ name: String, currentDirectory: String = FileManager.default.currentDirectoryPath)
+    public func locate(_ name: String, currentDirectory: String)
         throws -> String
     {
         let root = Paths.real(workspace) ?? workspace

@@ -60,7 +60,7 @@ public final class FileLock: Sendable {
 }
 
 /// runbook's cache folder: `$XDG_CACHE_HOME/runbook`, else `~/.cache/runbook`.
-public func runbookCacheDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+public func runbookCacheDirectory(environment: [String: String]) -> URL {
     if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
         return URL(fileURLWithPath: xdg).appendingPathComponent("runbook")
     }

@@ -9,9 +9,15 @@ public struct ValidationRequest: Sendable {
     public var workspace: String
     /// The folder relative paths are resolved from and shown against (absolute).
     public var currentDirectory: String
+    /// The environment Ansible's `ANSIBLE_ROLES_PATH` and `HOME` (for ~/.ansible/roles) are read from.
+    public var environment: [String: String]
 
     /// Makes a request.
-    public init(paths: [String], inventories: [String] = [], workspace: String, currentDirectory: String) {
+    public init(
+        paths: [String], inventories: [String] = [], workspace: String, currentDirectory: String,
+        environment: [String: String] = [:]
+    ) {
+        self.environment = environment
         self.paths = paths
         self.inventories = inventories
         self.workspace = workspace

@@ -2,7 +2,7 @@ import Foundation
 
 /// What the credential chain reads from the outside world: environment variables and the home folder.
 ///
-/// Tests make one with a dictionary and a temporary home; the CLI uses `current`.
+/// Tests make one with a dictionary and a temporary home; commands take the context's.
 public struct CredentialEnvironment: Sendable {
     /// The environment variables.
     public var variables: [String: String]
@@ -13,11 +13,6 @@ public struct CredentialEnvironment: Sendable {
     public init(variables: [String: String], homeDirectory: String? = nil) {
         self.variables = variables
         self.homeDirectory = homeDirectory ?? variables["HOME"] ?? NSHomeDirectory()
-    }
-
-    /// This process's environment and home.
-    public static var current: CredentialEnvironment {
-        CredentialEnvironment(variables: ProcessInfo.processInfo.environment)
     }
 
     /// The value of a variable, nil when unset or empty (as the AWS SDKs treat empty ones).

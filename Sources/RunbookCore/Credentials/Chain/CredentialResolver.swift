@@ -1,6 +1,6 @@
 import Foundation
 
-/// What to resolve: the `runbook creds` flags (and later the `runbook.yml` settings `apply` reads).
+/// What to resolve: the `profile` and `expect_account` settings and the STS options of `creds`.
 public struct CredentialOptions: Sendable, Hashable {
     /// `--profile`: skips the environment keys, as the AWS CLI's `--profile` does.
     public var profile: String?
@@ -56,7 +56,7 @@ public struct CredentialResolver: Sendable {
 
     /// Makes a resolver.
     public init(
-        environment: CredentialEnvironment = .current, processRunner: any ProcessRunning = SubprocessRunner(),
+        environment: CredentialEnvironment, processRunner: any ProcessRunning = SubprocessRunner(),
         transport: any HTTPTransport = URLSessionTransport(), now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.environment = environment
