@@ -5,4 +5,7 @@ public protocol HostPatternMatching: Sendable {
     /// Whether `pattern` selects at least one host; nil when it cannot be judged statically
     /// (templates, dynamic inventory plugins).
     func matchesAnyHost(_ pattern: String) -> Bool?
+    /// The names in `pattern` that match no group and no host: what Ansible warns about as "Could not
+    /// match supplied host pattern". An existing group without hosts is matched. Nil when not judgeable.
+    func unmatchedNames(_ pattern: String) -> [String]?
 }

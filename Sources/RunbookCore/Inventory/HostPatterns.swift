@@ -12,6 +12,29 @@ extension StaticInventory: HostPatternMatching {
         return !hosts.isEmpty
     }
 
+    public func unmatchedNames(_ pattern: String) -> [String]? {
+        let trimmed = pattern.trimmingCharacters(in: .whitespaces)
+        if trimmed.contains("{{") || trimmed.contains("{%") { return nil }
+        var names: [String] = []
+        for part in Self.splitPattern(trimmed) {
+            let bare = part.hasPrefix("!") || part.hasPrefix("&") ? String(part.dropFirst()) : part
+            let (expression, _) = Self.splitSubscript(bare)
+            if expression.isEmpty || ["all", "*"].contains(expression) || Self.localhostNames.contains(expression)
+                || hasHost(expression) || groups[expression] != nil
+            {
+                continue
+            }
+            guard let regex = Self.compile(expression) else { return nil }
+            if groups.keys.contains(where: { Self.matches(regex, $0) })
+                || hosts.contains(where: { Self.matches(regex, $0) })
+            {
+                continue
+            }
+            names.append(bare)
+        }
+        return names
+    }
+
     /// The hosts a pattern selects, in Ansible's order; nil when a part cannot be evaluated.
     func selectedHosts(_ pattern: String) -> [String]? {
         var regular: [String] = []

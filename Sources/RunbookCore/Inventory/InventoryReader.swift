@@ -144,6 +144,17 @@ public struct InventoryReader: Sendable {
         }
     }
 
+    /// Reads `bytes` as INI when that gives no error; returns whether it did.
+    private func readINIIfClean(_ bytes: [UInt8], shown: String, _ state: inout LoadState) -> Bool {
+        var parser = INIInventoryParser(path: shown)
+        var inventory = state.inventory
+        parser.parse(bytes, into: &inventory)
+        guard !parser.diagnostics.contains(where: { $0.severity == .error }) else { return false }
+        state.inventory = inventory
+        state.diagnostics += parser.diagnostics
+        return true
+    }
+
     private func readINI(_ bytes: [UInt8], shown: String, _ state: inout LoadState) {
         var parser = INIInventoryParser(path: shown)
         parser.parse(bytes, into: &state.inventory)
@@ -170,9 +181,16 @@ public struct InventoryReader: Sendable {
 
     private func readYAML(_ bytes: [UInt8], shown: String, pluginAllowed: Bool, _ state: inout LoadState) {
         let file = YAMLLoader(limits: limits).parse(bytes, path: shown)
+        let root = file.document.flatMap { document in document.root.map(document.resolve) }
+        // Ansible tries its inventory plugins in order: a .yml that the yaml plugin cannot take (not
+        // YAML, or not a mapping) is offered to the ini plugin next, and is an INI inventory if it parses.
+        if !file.isVault, !file.isEmpty, file.failed || root?.pairs == nil, readINIIfClean(bytes, shown: shown, &state)
+        {
+            return
+        }
         state.diagnostics += file.diagnostics
         if file.failed || file.isVault || file.isEmpty { return }
-        guard let document = file.document, let root = document.root.map(document.resolve) else { return }
+        guard let document = file.document, let root else { return }
         let fileName = (shown as NSString).lastPathComponent
         guard root.pairs != nil else {
             state.error(

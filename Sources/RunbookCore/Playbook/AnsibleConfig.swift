@@ -9,6 +9,10 @@ struct AnsibleConfig: Sendable {
     var callbacksEnabled: [String] = []
     /// Absolute folders from `[defaults] callback_plugins`.
     var callbackPlugins: [String] = []
+    /// Absolute folders from `[defaults] collections_path` (or its old name `collections_paths`).
+    var collectionsPath: [String]?
+    /// `[defaults] invalid_task_attribute_failed`, when set.
+    var invalidTaskAttributeFailed: Bool?
 
     /// Empty settings.
     init() {}
@@ -34,9 +38,20 @@ struct AnsibleConfig: Sendable {
             case "roles_path": rolesPath = AnsibleConfig.pathList(value, relativeTo: folder)
             case "callback_plugins": callbackPlugins = AnsibleConfig.pathList(value, relativeTo: folder)
             case "callbacks_enabled", "callback_whitelist": callbacksEnabled = AnsibleConfig.nameList(value)
+            case "collections_path", "collections_paths":
+                collectionsPath = AnsibleConfig.pathList(value, relativeTo: folder)
+            case "invalid_task_attribute_failed": invalidTaskAttributeFailed = AnsibleConfig.boolean(value)
             default: continue
             }
         }
+    }
+
+    /// Ansible's boolean for a config value (`yes`, `on`, `1`, `true`, …); nil when it is neither.
+    static func boolean(_ value: String) -> Bool? {
+        let text = value.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
+        if ["y", "yes", "on", "1", "true", "t"].contains(text) { return true }
+        if ["n", "no", "off", "0", "false", "f", ""].contains(text) { return false }
+        return nil
     }
 
     /// Splits a comma-separated list of names.

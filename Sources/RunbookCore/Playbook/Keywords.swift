@@ -31,6 +31,18 @@ enum Keywords {
         "listen",
     ])
 
+    /// The keywords a dynamic include (`include_tasks`, `include_role`) accepts, after Ansible's task
+    /// preprocessing has turned the module key into `action`, `local_action` into `action` plus
+    /// `delegate_to`, and `with_<lookup>` into `loop_with`. From ansible-core 2.19:
+    /// `lib/ansible/playbook/task_include.py` (`TaskInclude.VALID_INCLUDE_KEYWORDS`, checked in its
+    /// `preprocess_data` for `_ACTION_ALL_INCLUDE_ROLE_TASKS` only, so `import_*` take every task
+    /// keyword), `role_include.py` (`IncludeRole` inherits that check) and
+    /// `handler_task_include.py` (`HandlerTaskInclude` adds `listen`).
+    static let dynamicInclude: Set<String> = [
+        "action", "args", "collections", "debugger", "ignore_errors", "loop", "loop_control", "loop_with", "name",
+        "no_log", "register", "run_once", "tags", "timeout", "vars", "when",
+    ]
+
     /// Keywords of a role entry in a play's `roles` (other keys are role parameters).
     static let role: Set<String> = common.union(["role", "when", "delegate_to", "delegate_facts"])
 

@@ -40,7 +40,8 @@ extension PlaybookChecker {
             checkJinja(pair.value, document: document, file: file)
         }
         let scope = TaskScope(
-            file: file, document: document, playbookFolder: folder, role: nil, includeFolders: [folder])
+            file: file, document: document, playbookFolder: folder, role: nil, includeFolders: [folder],
+            collections: collectionList(value(pairs, "collections"), document: document))
         checkRoles(value(pairs, "roles"), scope: scope, state: &state)
         for section in Keywords.taskSections {
             checkTaskList(
@@ -72,18 +73,34 @@ extension PlaybookChecker {
                 file: file, at: value.isNull ? (key ?? value) : value)
             return
         }
-        guard let matcher = settings.hostMatcher else { return }
-        for node in patterns {
-            guard let pattern = node.string?.trimmingCharacters(in: .whitespaces), !isTemplated(pattern),
-                !["all", "*", "localhost", "127.0.0.1", "::1"].contains(pattern)
-            else { continue }
-            if matcher.matchesAnyHost(pattern) == false {
-                report(
-                    .warning, "hosts-no-match",
-                    "hosts pattern '\(pattern)' matches no host in the inventory; check the group name or the inventory",
-                    file: file, at: node)
-            }
-        }
+        guard let matcher = settings.hostMatcher, !runtimeNamesUnknown else { return }
+        // One judgement for the whole pattern (a list is a union, as Ansible reads it), and a warning
+        // only when it selects no host because a name matches no group or host ("Could not match
+        // supplied host pattern"): an existing group without hosts is silent, as Ansible is, and groups
+        // an earlier add_host/group_by creates count as existing.
+        let texts = patterns.compactMap { $0.string?.trimmingCharacters(in: .whitespaces) }
+        guard texts.count == patterns.count, !texts.contains(where: isTemplated) else { return }
+        let pattern = texts.joined(separator: ",")
+        if texts.allSatisfy({ ["all", "*", "localhost", "127.0.0.1", "::1"].contains($0) }) { return }
+        guard matcher.matchesAnyHost(pattern) == false, let names = matcher.unmatchedNames(pattern) else { return }
+        let unknown = names.filter { !runtimeNames.contains($0) }
+        // A name an earlier task creates may give the pattern hosts at run time: then say nothing.
+        guard !unknown.isEmpty, unknown.count == names.count else { return }
+        let quoted = unknown.map { "'\($0)'" }.joined(separator: ", ")
+        report(
+            .warning, "hosts-no-match",
+            "hosts pattern '\(pattern)' selects no host: \(quoted) \(unknown.count == 1 ? "matches" : "match") "
+                + "no group or host in the inventory (nor one an earlier add_host or group_by creates); "
+                + "check the name or the inventory",
+            file: file, at: value)
+    }
+
+    /// The names of a `collections:` keyword (a list, or one name), templated ones left out.
+    func collectionList(_ node: YAMLNode?, document: YAMLDocument) -> [String] {
+        guard let node else { return [] }
+        let value = document.resolve(node)
+        let items = value.items?.map(document.resolve) ?? [value]
+        return items.compactMap { $0.isNull ? nil : $0.string }.filter { !isTemplated($0) }
     }
 
     /// `vars` must be a mapping (ansible-core 2.19 rejects the old list-of-mappings form).

@@ -29,8 +29,13 @@ final class PlaybookChecker {
     var checkedPlaybooks: Set<String> = []
     var playbookStack: [String] = []
     var taskFileStack: [String] = []
-    var roleStack: [String] = []
+    /// The roles being expanded, outermost first, each with the link that entered it.
+    var roleStack: [RoleLink] = []
     var facts = FactTracker()
+    /// Groups and hosts that the `add_host` / `group_by` tasks seen so far in this playbook run create.
+    var runtimeNames: Set<String> = []
+    /// Whether one of those tasks names them with a template (then no hosts pattern is judged).
+    var runtimeNamesUnknown = false
 
     init(settings: CheckerSettings) {
         self.settings = settings
@@ -78,6 +83,45 @@ final class PlaybookChecker {
             file.diagnostics.forEach(report)
         }
         return file
+    }
+
+    /// The `ansible.cfg` files that apply to a playbook in `folder`: the one beside it first (Ansible
+    /// reads `./ansible.cfg` when run from there), then the workspace's.
+    func configs(for folder: String) -> [AnsibleConfig] {
+        var found: [AnsibleConfig] = []
+        for configFolder in [folder, settings.workspace] {
+            let path = configFolder + "/ansible.cfg"
+            if configs[path] == nil { configs[path] = AnsibleConfig(path: path) }
+            if let config = configs[path] { found.append(config) }
+        }
+        return found
+    }
+
+    /// Whether Ansible fails (rather than warns) on a keyword a task does not take: the environment's
+    /// `ANSIBLE_INVALID_TASK_ATTRIBUTE_FAILED`, else `invalid_task_attribute_failed`, else true.
+    func invalidTaskAttributeFailed(for folder: String) -> Bool {
+        if let value = settings.environment["ANSIBLE_INVALID_TASK_ATTRIBUTE_FAILED"].flatMap(AnsibleConfig.boolean) {
+            return value
+        }
+        return configs(for: folder).lazy.compactMap(\.invalidTaskAttributeFailed).first ?? true
+    }
+
+    /// The collection roots (folders holding `ansible_collections/`) Ansible searches for a playbook in
+    /// `folder`: `collections/` beside the playbook, then `ANSIBLE_COLLECTIONS_PATH` or
+    /// `collections_path`, else `~/.ansible/collections` and `/usr/share/ansible/collections`.
+    func collectionRoots(for folder: String) -> [String] {
+        var roots = [folder + "/collections"]
+        let environment =
+            settings.environment["ANSIBLE_COLLECTIONS_PATH"] ?? settings.environment["ANSIBLE_COLLECTIONS_PATHS"]
+        if let environment {
+            roots += AnsibleConfig.pathList(environment, relativeTo: settings.currentDirectory)
+        } else if let configured = configs(for: folder).lazy.compactMap(\.collectionsPath).first {
+            roots += configured
+        } else {
+            let home = settings.environment["HOME"] ?? "/root"
+            roots += [home + "/.ansible/collections", "/usr/share/ansible/collections"]
+        }
+        return roots
     }
 
     /// The role folders of `ansible.cfg` files that apply to a playbook in `folder`: the workspace's,

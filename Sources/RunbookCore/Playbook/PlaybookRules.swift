@@ -12,7 +12,11 @@ extension PlaybookChecker {
         }
         guard checkedPlaybooks.insert(path).inserted else { return }
         let isTopLevel = playbookStack.isEmpty
-        if isTopLevel { facts = FactTracker() }
+        if isTopLevel {
+            facts = FactTracker()
+            runtimeNames = []
+            runtimeNamesUnknown = false
+        }
         playbookStack.append(path)
         defer {
             playbookStack.removeLast()

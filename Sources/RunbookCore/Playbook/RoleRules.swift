@@ -30,10 +30,14 @@ extension PlaybookChecker {
         }
     }
 
-    /// Checks `import_role` / `include_role`: the role exists, and its `tasks_from` file.
+    /// Checks `import_role` / `include_role`: the role exists, and its `tasks_from` file. A task's own
+    /// `collections:` replaces the scope's list for the lookup.
     func checkRoleInclude(
-        _ kind: String, arguments: TaskArguments, keyNode: YAMLNode, scope: TaskScope, state: inout PlayState
+        _ kind: String, arguments: TaskArguments, keyNode: YAMLNode, taskCollections: [String]?, scope: TaskScope,
+        state: inout PlayState
     ) {
+        var scope = scope
+        if let taskCollections { scope.collections = taskCollections }
         checkVarsShape(arguments.value["vars"], document: scope.document, file: scope.file, owner: kind)
         guard let (name, node) = arguments["name"] ?? arguments["role"] else {
             report(
@@ -48,28 +52,61 @@ extension PlaybookChecker {
 
     private func useRole(
         _ name: String, at node: YAMLNode, scope: TaskScope, tasksFrom: (String, YAMLNode)? = nil,
-        handlersFrom: String = "main", state: inout PlayState
+        handlersFrom: String = "main", viaDependency: Bool = false, state: inout PlayState
     ) {
         switch findRole(name, scope: scope) {
         case .notJudged:
             state.handlersKnown = false
         case .missing(let searched):
             state.handlersKnown = false
+            if let declared = declaredRole(name, playbookFolder: scope.playbookFolder) {
+                report(
+                    .error, "role-not-installed",
+                    "role '\(name)' is declared in \(declared.file):\(declared.line) but not installed here; "
+                        + "install it with `ansible-galaxy role install -r \(declared.file)` (or set roles_path)",
+                    file: scope.file, at: node)
+                return
+            }
             report(
                 .error, "role-not-found",
                 "role '\(name)' not found; looked in \(searched.map { display($0) + "/" }.joined(separator: ", ")) "
                     + "(set roles_path in ansible.cfg, or install it)",
                 file: scope.file, at: node)
         case .found(let role):
+            let link = RoleLink(
+                folder: role.folder, name: name, tasksFrom: tasksFrom?.0 ?? "main", viaDependency: viaDependency,
+                location: location(scope.file, node))
             checkRole(
-                role, tasksFrom: tasksFrom, handlersFrom: handlersFrom, scope: scope, reference: node, state: &state)
+                role, link: link, tasksFrom: tasksFrom, handlersFrom: handlersFrom, scope: scope, reference: node,
+                state: &state)
         }
     }
 
-    /// Looks a role up the way Ansible does: `roles/` beside the playbook, `roles_path`, the
-    /// including role's folder, then the playbook's folder.
+    /// Looks a role up the way Ansible does (`RoleDefinition._load_role_path`): a bare name in the
+    /// collections of the scope's `collections:` list first, then `roles/` beside the playbook,
+    /// `roles_path`, the including role's folder and the playbook's folder. A bare name that may come
+    /// from a collection runbook cannot see, and a collection role (`ns.collection.role`) that is not
+    /// installed where Ansible looks, are not judged.
     func findRole(_ name: String, scope: TaskScope) -> RoleLookup {
-        if isTemplated(name) || isCollectionName(name) { return .notJudged }
+        if isTemplated(name) { return .notJudged }
+        let roots = collectionRoots(for: scope.playbookFolder)
+        if isCollectionName(name) {
+            let parts = name.split(separator: ".").map(String.init)
+            let collection = parts[0] + "." + parts[1]
+            guard parts.count == 3, let installed = collectionFolder(collection, roots: roots) else {
+                return .notJudged
+            }
+            guard let folder = collectionRole(collection, parts[2], roots: roots) else {
+                return .missing(searched: [installed + "/roles"])
+            }
+            return .found(RoleReference(name: name, folder: folder, collection: collection))
+        }
+        let collections = scope.collections.filter { isCollectionListEntry($0) }
+        for collection in collections {
+            if let folder = collectionRole(collection, name, roots: roots) {
+                return .found(RoleReference(name: name, folder: folder, collection: collection))
+            }
+        }
         var searched = [scope.playbookFolder + "/roles"] + configuredRolesPath(for: scope.playbookFolder)
         if let role = scope.role { searched += [role.folder, Paths.parent(role.folder)] }
         searched.append(scope.playbookFolder)
@@ -78,28 +115,67 @@ extension PlaybookChecker {
         for folder in searched where Paths.isFolder(Paths.absolute(name, relativeTo: folder)) {
             return .found(RoleReference(name: name, folder: Paths.absolute(name, relativeTo: folder)))
         }
+        // Not on disk: it may be in a listed collection that is not installed here (the image has it).
+        if collections.contains(where: { collectionFolder($0, roots: roots) == nil }) { return .notJudged }
         return .missing(searched: searched)
     }
 
-    private func checkRole(
-        _ role: RoleReference, tasksFrom: (String, YAMLNode)?, handlersFrom: String, scope: TaskScope,
-        reference: YAMLNode, state: inout PlayState
-    ) {
-        let key = "role:" + role.folder + "|" + (tasksFrom?.0 ?? "main")
-        guard state.visited.insert(key).inserted else { return }
-        if roleStack.contains(role.folder) {
-            report(
-                .error, "role-dependency-cycle",
-                "role '\(role.name)' depends on itself through its meta/main.yml dependencies; remove the cycle",
-                file: scope.file, at: reference)
-            return
+    /// A `collections:` entry that can hold roles (not `ansible.builtin` / `ansible.legacy`).
+    private func isCollectionListEntry(_ name: String) -> Bool {
+        name != "ansible.builtin" && name != "ansible.legacy" && name.split(separator: ".").count == 2
+    }
+
+    /// The installed collection's folder under the first root that has it.
+    func collectionFolder(_ collection: String, roots: [String]) -> String? {
+        let parts = collection.split(separator: ".")
+        guard parts.count == 2 else { return nil }
+        for root in roots {
+            let base = root.hasSuffix("/ansible_collections") ? root : root + "/ansible_collections"
+            let folder = base + "/" + parts[0] + "/" + parts[1]
+            if Paths.isFolder(folder) { return folder }
         }
-        roleStack.append(role.folder)
+        return nil
+    }
+
+    /// `roles/<role>` of an installed collection, when it has one.
+    private func collectionRole(_ collection: String, _ role: String, roots: [String]) -> String? {
+        guard let folder = collectionFolder(collection, roots: roots) else { return nil }
+        let path = folder + "/roles/" + role
+        return Paths.isFolder(path) ? path : nil
+    }
+
+    private func checkRole(
+        _ role: RoleReference, link: RoleLink, tasksFrom: (String, YAMLNode)?, handlersFrom: String,
+        scope: TaskScope, reference: YAMLNode, state: inout PlayState
+    ) {
+        if let start = roleStack.lastIndex(where: { $0.folder == role.folder }) {
+            // Back into a role being expanded. Only a loop of meta/main.yml dependencies is a cycle;
+            // an include_role/import_role of another tasks file of it is a normal call, and a repeat
+            // of the same one is where Ansible, running it, would stop recursing: stop without a word.
+            let links = Array(roleStack[(start + 1)...]) + [link]
+            if links.allSatisfy(\.viaDependency) {
+                let names = ([roleStack[start]] + links).map(\.name).joined(separator: " → ")
+                let places = links.map { "\($0.location.file):\($0.location.line)" }.joined(separator: ", ")
+                report(
+                    .error, "role-dependency-cycle",
+                    "role dependency cycle: \(names) (meta/main.yml dependencies at \(places)); remove one of them",
+                    file: scope.file, at: reference)
+                return
+            }
+            if roleStack.contains(where: { $0.folder == role.folder && $0.tasksFrom == link.tasksFrom }) {
+                return
+            }
+        }
+        let key = "role:" + role.folder + "|" + link.tasksFrom
+        guard state.visited.insert(key).inserted else { return }
+        roleStack.append(link)
         defer { roleStack.removeLast() }
-        let roleScope = TaskScope(
+        let meta = roleFile(role, "meta", "main")
+        var roleScope = TaskScope(
             file: scope.file, document: scope.document, playbookFolder: scope.playbookFolder, role: role,
             includeFolders: [])
-        if let meta = roleFile(role, "meta", "main") {
+        roleScope.collections = (role.collection.map { [$0] } ?? []) + (meta.map(metaCollections) ?? [])
+        if let meta {
             checkDependencies(meta, scope: roleScope, state: &state)
         }
         if let tasksFrom {
@@ -134,8 +210,15 @@ extension PlaybookChecker {
         metaScope.document = document
         for item in items.map(document.resolve) {
             guard let (name, node) = roleName(item, document: document) else { continue }
-            useRole(name, at: node, scope: metaScope, state: &state)
+            useRole(name, at: node, scope: metaScope, viaDependency: true, state: &state)
         }
+    }
+
+    /// The `collections:` of a role's `meta/main.yml`.
+    private func metaCollections(_ meta: String) -> [String] {
+        let file = use(meta)
+        guard let document = file.document, let root = document.root else { return [] }
+        return collectionList(document.resolve(root)["collections"], document: document)
     }
 
     /// `role/<folder>/<name>` with `.yml`, `.yaml` or no extension, when it exists.
@@ -151,5 +234,50 @@ extension PlaybookChecker {
             if let node = entry[key].map(document.resolve), let text = node.string, !node.isNull { return (text, node) }
         }
         return nil
+    }
+
+    /// Where a role is declared in a `requirements.yml` of the workspace or the playbook's folder
+    /// (also `roles/requirements.yml`, `collections/requirements.yml`), when it is.
+    private func declaredRole(_ name: String, playbookFolder: String) -> SourceLocation? {
+        for folder in [settings.workspace, playbookFolder] {
+            for file in ["requirements.yml", "roles/requirements.yml", "collections/requirements.yml"] {
+                let path = folder + "/" + file
+                guard Paths.isFile(path) else { continue }
+                if let line = RoleRequirements.roles(in: load(path))[name] {
+                    return SourceLocation(file: display(path), line: line, column: 1)
+                }
+            }
+        }
+        return nil
+    }
+}
+
+/// The roles a `requirements.yml` declares (a list, or `roles:` of a mapping), by the name
+/// `ansible-galaxy` installs them under: `name:`, else the `src` (a Galaxy name, or a URL's last part
+/// without `.git`, `.tar.gz` or `,version`).
+enum RoleRequirements {
+    /// Role name → the line it is declared on.
+    static func roles(in file: YAMLFile) -> [String: Int] {
+        guard let document = file.document, let root = document.root.map(document.resolve) else { return [:] }
+        let list = root.items ?? root["roles"].map(document.resolve)?.items ?? []
+        var names: [String: Int] = [:]
+        for entry in list.map(document.resolve) {
+            let written = entry.string ?? entry["name"].map(document.resolve)?.string
+            let source = entry.string ?? entry["src"].map(document.resolve)?.string
+            guard let name = written.map(roleName) ?? source.map(roleName), !name.isEmpty else { continue }
+            if names[name] == nil { names[name] = entry.line }
+        }
+        return names
+    }
+
+    /// The name ansible-galaxy gives a role from its `src` or `name`.
+    static func roleName(_ source: String) -> String {
+        var name = String(source.split(separator: ",").first ?? "")
+        if name.contains("://") || name.hasPrefix("git@") || name.contains("/") {
+            name = String(name.split(separator: "/").last ?? "")
+            for suffix in [".git", ".tar.gz", ".tgz"] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
+        }
+        if name.hasPrefix("git+") { name.removeFirst(4) }
+        return name.trimmingCharacters(in: .whitespaces)
     }
 }

@@ -13,6 +13,16 @@ struct TaskArguments {
         return (text.trimmingCharacters(in: .whitespaces), value)
     }
 
+    /// The strings of argument `key`: a YAML list, or a comma-separated string; nil when absent.
+    func list(_ key: String) -> [String]? {
+        let node = value[key] ?? args.flatMap { document.resolve($0)[key] }
+        if let items = node.map(document.resolve)?.items {
+            return items.map(document.resolve).compactMap(\.string)
+        }
+        guard let (text, _) = self[key] else { return nil }
+        return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     /// The string value of argument `key` and the node it was written in.
     subscript(key: String) -> (String, YAMLNode)? {
         if let node = value[key].map(document.resolve), let text = node.string, !node.isNull { return (text, node) }

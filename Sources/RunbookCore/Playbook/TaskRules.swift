@@ -129,13 +129,25 @@ extension PlaybookChecker {
                 "'include' was removed in ansible-core 2.16; use include_tasks (dynamic) or import_tasks (static)",
                 file: scope.file, at: actionPair.key)
         case "include_tasks", "import_tasks":
+            if shortActionName(module) == "include_tasks" {
+                checkIncludeKeywords(
+                    "include_tasks", className: isHandler ? "HandlerTaskInclude" : "TaskInclude", pairs: pairs,
+                    actionKey: actionPair.key, scope: scope, isHandler: isHandler)
+            }
             if argument.isNull { argument = actionPair.key }
             checkTaskInclude(
                 shortActionName(module), arguments: arguments, at: argument, keyNode: actionPair.key, scope: scope,
                 isHandler: isHandler, state: &state)
         case "include_role", "import_role":
+            if shortActionName(module) == "include_role" {
+                checkIncludeKeywords(
+                    "include_role", className: "IncludeRole", pairs: pairs, actionKey: actionPair.key, scope: scope,
+                    isHandler: isHandler)
+            }
             checkRoleInclude(
-                shortActionName(module), arguments: arguments, keyNode: actionPair.key, scope: scope, state: &state)
+                shortActionName(module), arguments: arguments, keyNode: actionPair.key,
+                taskCollections: value(pairs, "collections").map { collectionList($0, document: scope.document) },
+                scope: scope, state: &state)
         case "import_playbook":
             report(
                 .error, "misplaced-import-playbook",
@@ -145,9 +157,55 @@ extension PlaybookChecker {
             checkSource(shortActionName(module), arguments: arguments, scope: scope)
         case "set_fact":
             facts.recordSetFact(argument, document: scope.document, file: scope.file)
+        case "add_host", "group_by":
+            recordRuntimeNames(shortActionName(module), arguments: arguments)
         default:
             break
         }
+    }
+
+    /// Ansible rejects task keywords a dynamic include does not take ("'become' is not a valid attribute
+    /// for a TaskInclude"), or only warns when `invalid_task_attribute_failed` is off.
+    private func checkIncludeKeywords(
+        _ kind: String, className: String, pairs: [YAMLPair], actionKey: YAMLNode, scope: TaskScope, isHandler: Bool
+    ) {
+        let accepted =
+            isHandler && className != "IncludeRole"
+            ? Keywords.dynamicInclude.union(["listen"]) : Keywords.dynamicInclude
+        let severity: Severity = invalidTaskAttributeFailed(for: scope.playbookFolder) ? .error : .warning
+        for pair in pairs {
+            let isAction = pair.key.line == actionKey.line && pair.key.column == actionKey.column
+            guard let key = pair.key.string, key != "<<", !isAction || key == "local_action" else { continue }
+            let keyword: String
+            if key == "local_action" {
+                keyword = "delegate_to"
+            } else if key.hasPrefix("with_") && key.count > 5 {
+                keyword = "loop_with"
+            } else {
+                keyword = key
+            }
+            guard !accepted.contains(keyword) else { continue }
+            let shown = key == "local_action" ? "'delegate_to' (from local_action)" : "'\(key)'"
+            report(
+                severity, "invalid-include-keyword",
+                "\(shown) is not a valid attribute for a \(className): \(kind) takes only "
+                    + accepted.subtracting(["action", "args", "loop_with"]).sorted().joined(separator: ", ")
+                    + "; to set it on the included tasks put it under the include's 'apply:', or use "
+                    + (kind == "include_role" ? "import_role" : "import_tasks"),
+                file: scope.file, at: pair.key)
+        }
+    }
+
+    /// Remembers the groups (and hosts) an `add_host` or `group_by` creates, for later plays' `hosts`.
+    private func recordRuntimeNames(_ module: String, arguments: TaskArguments) {
+        let keys =
+            module == "add_host" ? ["groups", "group", "groupname", "name", "host", "hostname"] : ["key", "parents"]
+        for key in keys {
+            for name in arguments.list(key) ?? [] {
+                if isTemplated(name) { runtimeNamesUnknown = true } else { runtimeNames.insert(name) }
+            }
+        }
+        if module == "group_by", arguments["key"] == nil { runtimeNamesUnknown = true }
     }
 
     private func checkTaskInclude(

@@ -10,6 +10,9 @@ struct TaskScope {
     var role: RoleReference?
     /// The folders of the task files that included this one, outermost first, this file's last.
     var includeFolders: [String]
+    /// The collections bare role names are looked for in first: the play's `collections:` keyword in
+    /// the play, the role's `meta/main.yml` `collections:` (and its own collection) inside a role.
+    var collections: [String] = []
 }
 
 /// A role found on disk.
@@ -18,6 +21,8 @@ struct RoleReference: Hashable {
     var name: String
     /// Its folder (absolute).
     var folder: String
+    /// The collection it lives in (`namespace.name`), when it was found in one.
+    var collection: String?
 }
 
 /// What one play collects while it is checked: its handlers, its notifications, what was visited.
@@ -30,4 +35,19 @@ struct PlayState {
     var notifications: [(name: String, location: SourceLocation)] = []
     /// Task files and roles already checked in this play.
     var visited: Set<String> = []
+}
+
+/// One role being expanded and how it was entered: by a `meta/main.yml` dependency or by a play's
+/// `roles:` / an `include_role` / `import_role` (with its `tasks_from`).
+struct RoleLink {
+    /// The role's folder.
+    var folder: String
+    /// The name it was referenced by.
+    var name: String
+    /// The tasks file entered (`main` unless `tasks_from`).
+    var tasksFrom: String
+    /// Whether a `meta/main.yml` dependency entered it.
+    var viaDependency: Bool
+    /// Where the reference was written.
+    var location: SourceLocation
 }

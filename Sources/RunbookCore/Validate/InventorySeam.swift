@@ -37,4 +37,14 @@ struct CombinedHostMatcher: HostPatternMatching {
         answers.removeAll { $0 == false }
         return answers.isEmpty ? false : nil
     }
+
+    /// A name is unmatched when no inventory has it.
+    func unmatchedNames(_ pattern: String) -> [String]? {
+        var common: [String]?
+        for matcher in matchers {
+            guard let names = matcher.unmatchedNames(pattern) else { return nil }
+            common = common.map { $0.filter(names.contains) } ?? names
+        }
+        return common ?? []
+    }
 }

@@ -1,12 +1,15 @@
 import Foundation
 
-/// Finds the YAML files under a folder that may be playbooks, following symlinks once each
-/// (a visited set of device and inode numbers stops loops) and skipping role folders (those with `meta/main.yml`) and vars folders.
+/// Finds the YAML files under a folder that may be playbooks, following symlinks once each (a
+/// visited set of device and inode numbers; a folder that is its own ancestor is reported as a
+/// loop, a second way into one already walked is skipped quietly), and skipping role folders (those
+/// with `meta/main.yml`), vars folders and inventory folders (checked as inventories with `-i`).
 struct PlaybookWalker {
     /// Folder names never entered: roles, variables, templates, tools' caches.
     static let skippedFolders: Set<String> = [
         "roles", "group_vars", "host_vars", "tasks", "handlers", "vars", "defaults", "meta", "templates", "files",
-        "library", "module_utils", "filter_plugins", "collections", "node_modules", "venv",
+        "library", "module_utils", "filter_plugins", "collections", "node_modules", "venv", "inventory",
+        "inventories",
     ]
 
     /// How deep the walk goes.
@@ -17,15 +20,21 @@ struct PlaybookWalker {
         var files: [String] = []
         var diagnostics: [Diagnostic] = []
         var visited: Set<FileIdentity> = []
+        var ancestors: Set<FileIdentity> = []
         func note(_ severity: Severity, _ rule: String, _ message: String, _ path: String) {
             diagnostics.append(
                 Diagnostic(severity, rule, message, at: SourceLocation(file: display(path), line: 1, column: 1)))
         }
         func walk(_ path: String, depth: Int) {
-            guard let identity = FileIdentity(path: path), visited.insert(identity).inserted else {
-                note(.warning, "walk-symlink-loop", "skipped: this folder was already walked (a symlink loop)", path)
+            guard let identity = FileIdentity(path: path) else { return }
+            if ancestors.contains(identity) {
+                note(.warning, "walk-symlink-loop", "skipped: this folder contains itself (a symlink loop)", path)
                 return
             }
+            // Another way into a folder already walked (a sibling symlink): nothing new to read.
+            guard visited.insert(identity).inserted else { return }
+            ancestors.insert(identity)
+            defer { ancestors.remove(identity) }
             guard depth < maxDepth else {
                 note(.warning, "walk-too-deep", "skipped: folders nested deeper than \(maxDepth) levels", path)
                 return
@@ -39,7 +48,7 @@ struct PlaybookWalker {
                 let isYAML = name.hasSuffix(".yml") || name.hasSuffix(".yaml")
                 var info = stat()
                 guard stat(child, &info) == 0 else {
-                    if isYAML || isSymlink(child) {
+                    if isYAML {
                         let reason = String(cString: strerror(errno))
                         note(
                             .warning, "walk-broken-link", "skipped: cannot follow this path (\(reason.lowercased()))",
@@ -49,7 +58,7 @@ struct PlaybookWalker {
                 }
                 switch info.st_mode & S_IFMT {
                 case S_IFDIR:
-                    if Self.skippedFolders.contains(name) || isRole(child) { continue }
+                    if Self.skippedFolders.contains(name.lowercased()) || isRole(child) { continue }
                     walk(child, depth: depth + 1)
                 case S_IFREG where isYAML:
                     files.append(child)
@@ -66,11 +75,6 @@ struct PlaybookWalker {
         ["meta/main.yml", "meta/main.yaml"].contains {
             FileManager.default.fileExists(atPath: folder + "/" + $0)
         }
-    }
-
-    private func isSymlink(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
     }
 }
 

@@ -38,6 +38,7 @@ import Testing
 private struct FakeInventory: HostPatternMatching {
     var groups: Set<String>
     func matchesAnyHost(_ pattern: String) -> Bool? { groups.contains(pattern) }
+    func unmatchedNames(_ pattern: String) -> [String]? { groups.contains(pattern) ? [] : [pattern] }
 }
 
 @Suite struct HostsAgainstInventoryTests {

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+
+@testable import RunbookCore
+
+/// Patterns of real team repositories that runbook must judge as Ansible does, each in a workspace
+/// written for the test.
+@Suite struct RepositoryPatternTests {
+    private let root: URL
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("rb-repo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    private func write(_ files: [String: String]) throws {
+        for (path, text) in files {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+    }
+
+    private func validate(
+        _ paths: [String], inventories: [String] = [], environment: [String: String] = [:]
+    ) throws -> ValidationReport {
+        try PlaybookValidator().validate(
+            ValidationRequest(
+                paths: paths, inventories: inventories, workspace: root.path, currentDirectory: root.path,
+                environment: environment))
+    }
+
+    private func findings(_ report: ValidationReport) -> [String] {
+        report.diagnostics.map { "\($0.location.file):\($0.location.line):\($0.location.column) \($0.rule)" }
+    }
+
+    @Test func metaDependencyLoopNamesTheChainWithEachLink() throws {
+        try write([
+            "site.yml": "- hosts: all\n  roles:\n    - a\n",
+            "roles/a/meta/main.yml": "dependencies:\n  - role: b\n",
+            "roles/b/meta/main.yml": "dependencies:\n  - c\n",
+            "roles/c/meta/main.yml": "dependencies:\n  - a\n",
+        ])
+        let report = try validate(["site.yml"])
+        let cycle = try #require(report.diagnostics.first { $0.rule == "role-dependency-cycle" })
+        #expect(cycle.message.contains("a → b → c → a"))
+        #expect(cycle.message.contains("roles/a/meta/main.yml:2, roles/b/meta/main.yml:2, roles/c/meta/main.yml:2"))
+        #expect(cycle.location.file == "roles/c/meta/main.yml")
+        #expect(report.diagnostics.count == 1)
+    }
+
+    @Test func includeRoleBackIntoTheRoleIsNotACycleButAnImportedDependencyIs() throws {
+        try write([
+            "site.yml": "- hosts: all\n  roles:\n    - app\n",
+            "roles/app/tasks/main.yml": "- ansible.builtin.include_role:\n    name: app\n    tasks_from: install\n",
+            "roles/app/tasks/install.yml":
+                "- ansible.builtin.import_role:\n    name: app\n    tasks_from: configure\n",
+            "roles/app/tasks/configure.yml":
+                "- ansible.builtin.include_role:\n    name: app\n    tasks_from: install\n",
+        ])
+        #expect(findings(try validate(["site.yml"])) == [])
+    }
+
+    @Test func includeKeywordsFollowInvalidTaskAttributeFailed() throws {
+        try write([
+            "site.yml": "- hosts: all\n  tasks:\n    - include_tasks: more.yml\n      become: true\n",
+            "more.yml": "- ansible.builtin.debug: msg=hi\n",
+        ])
+        let strict = try validate(["site.yml"])
+        #expect(strict.diagnostics.map(\.severity) == [.error])
+        #expect(
+            strict.diagnostics.first?.message.hasPrefix("'become' is not a valid attribute for a TaskInclude") == true)
+        let relaxed = try validate(["site.yml"], environment: ["ANSIBLE_INVALID_TASK_ATTRIBUTE_FAILED": "false"])
+        #expect(relaxed.diagnostics.map(\.severity) == [.warning])
+        try write(["ansible.cfg": "[defaults]\ninvalid_task_attribute_failed = False\n"])
+        #expect(try validate(["site.yml"]).diagnostics.map(\.severity) == [.warning])
+    }
+
+    @Test func iniInventoryNamedYml() throws {
+        try write([
+            "inventory/hosts.yml": "[web]\nweb1 ansible_host=10.0.0.1\n\n[db]\ndb1\n",
+            "inventories/prod/hosts.yaml": "[app]\napp1\n",
+            "molecule/default/inventory/hosts.yml": "[molecule]\ninstance\n",
+            "site.yml": "- hosts: web\n  tasks: []\n- hosts: nosuch\n  tasks: []\n",
+        ])
+        let report = try validate(["site.yml"], inventories: ["inventory/hosts.yml"])
+        #expect(findings(report) == ["site.yml:3:10 hosts-no-match"])
+        // A folder walk leaves inventory folders to -i instead of judging their files as playbooks.
+        let walk = try validate(["."])
+        #expect(!walk.files.contains { $0.contains("inventor") })
+        #expect(!findings(walk).contains { $0.contains("inventor") })
+        // A .yml that is neither YAML nor INI is still reported, with the YAML error.
+        try write(["broken.yml": "[web\nweb1: [\n"])
+        let broken = try validate(["site.yml"], inventories: ["broken.yml"])
+        #expect(broken.diagnostics.contains { $0.location.file == "broken.yml" && $0.severity == .error })
+    }
+
+    @Test func hostsNoMatchOncePerPlayAndOnlyForNamesNothingHas() throws {
+        try write([
+            "hosts.ini": "[web]\nweb1\n[empty]\n[db]\n",
+            "site.yml": """
+            - hosts: [web, typo1]
+              tasks: []
+            - hosts: [typo2, typo3]
+              tasks: []
+            - hosts: empty
+              tasks: []
+            - hosts: localhost
+              tasks:
+                - ansible.builtin.add_host:
+                    name: 10.0.0.5
+                    groups: launched
+            - hosts: launched
+              tasks: []
+            - hosts: web:&db
+              tasks: []
+
+            """,
+        ])
+        let report = try validate(["site.yml"], inventories: ["hosts.ini"])
+        #expect(findings(report) == ["site.yml:3:10 hosts-no-match"])
+        #expect(report.diagnostics.first?.message.contains("'typo2', 'typo3' match no group or host") == true)
+        // A group_by with a templated key makes later patterns unjudgeable: no warning at all.
+        try write([
+            "dynamic.yml":
+                "- hosts: web\n  tasks:\n    - group_by:\n        key: \"os_{{ ansible_facts.os_family }}\"\n"
+                + "- hosts: os_Debian\n  tasks: []\n"
+        ])
+        #expect(findings(try validate(["dynamic.yml"], inventories: ["hosts.ini"])) == [])
+    }
+
+    @Test func walkWarnsOnlyAboutRealLoopsAndBrokenYAMLLinks() throws {
+        try write(["plays/site.yml": "- hosts: all\n  tasks: []\n"])
+        let manager = FileManager.default
+        try manager.createSymbolicLink(atPath: root.path + "/alias", withDestinationPath: root.path + "/plays")
+        try manager.createSymbolicLink(atPath: root.path + "/plays/up", withDestinationPath: root.path + "/plays")
+        try manager.createSymbolicLink(atPath: root.path + "/dangling.txt", withDestinationPath: "/nonexistent")
+        try manager.createSymbolicLink(atPath: root.path + "/dangling.yml", withDestinationPath: "/nonexistent")
+        let rules = try validate(["."]).diagnostics.map { "\($0.location.file) \($0.rule)" }.sorted()
+        // `alias` is walked first (names in order), so the loop is met under it.
+        #expect(rules == ["alias/up walk-symlink-loop", "dangling.yml walk-broken-link"])
+    }
+
+    @Test func rolesDeclaredInRequirementsButNotInstalledSaySo() throws {
+        try write([
+            "requirements.yml": """
+            roles:
+              - name: apache
+                src: https://github.com/example/ansible-role-apache.git
+              - src: git+https://github.com/example/ansible-role-ntp.git,v1.0
+            collections:
+              - name: community.general
+
+            """,
+            "site.yml": "- hosts: all\n  roles:\n    - apache\n    - ansible-role-ntp\n    - unknown\n",
+        ])
+        let report = try validate(["site.yml"])
+        #expect(report.diagnostics.map(\.rule) == ["role-not-installed", "role-not-installed", "role-not-found"])
+        #expect(report.diagnostics.first?.message.contains("declared in requirements.yml:2 but not installed") == true)
+    }
+}
