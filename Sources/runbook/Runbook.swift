@@ -31,7 +31,7 @@ struct Runbook: AsyncParsableCommand {
     static func execute(_ arguments: [String], system: RunbookSystem) async -> Int32 {
         let console = system.console
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try Validate.parseSettingPathsAside(arguments) ?? parseAsRoot(arguments)
             guard let runnable = command as? any RunbookCommand else {
                 // A group such as `runbook image` without a subcommand: its help.
                 try command.run()

@@ -8,7 +8,7 @@ extension PlaybookChecker {
             guard node.tag == nil, mayHoldJinja(text), let problem = scanJinja(text).problem else { return }
             // Point at the delimiter itself when the text maps onto the line one to one.
             var at = node
-            if !text.contains("\n"), !text.contains("\\"), !text.contains("'") {
+            if !text.containsBytes("\n"), !text.containsBytes("\\"), !text.containsBytes("'") {
                 at.column += (plain ? 0 : 1) + problem.offset
             }
             report(
@@ -35,7 +35,7 @@ struct FactTracker {
 
     /// Checks a value where a list is expected; a bare `{{ fact }}` is remembered for later.
     mutating func checkListValue(_ node: YAMLNode, keyword: String, file: String, checker: PlaybookChecker) {
-        guard node.tag == nil, let text = node.string, text.contains("{{") else { return }
+        guard node.tag == nil, let text = node.string, text.containsBytes("{{") else { return }
         let scan = scanJinja(text)
         if scan.problem == nil, scan.rendersToString {
             checker.report(
@@ -53,7 +53,7 @@ struct FactTracker {
         for pair in node.pairs ?? [] {
             let value = document.resolve(pair.value)
             guard let name = pair.key.string, name != "cacheable", value.tag == nil, let text = value.string,
-                text.contains("{{"), scanJinja(text).problem == nil, scanJinja(text).rendersToString
+                text.containsBytes("{{"), scanJinja(text).problem == nil, scanJinja(text).rendersToString
             else { continue }
             stringFacts[name] = SourceLocation(file: file, line: value.line, column: value.column)
         }

@@ -37,87 +37,98 @@ struct JinjaScan: Equatable {
 }
 
 /// Scans `text` for Jinja delimiters, skipping quoted strings inside them and `{% raw %}` sections.
+///
+/// Works on the UTF-8 bytes (every delimiter is ASCII, and a multi-byte character never contains an
+/// ASCII byte), so it costs one pass and no per-character allocation.
 func scanJinja(_ text: String) -> JinjaScan {
     var scan = JinjaScan()
-    let chars = Array(text)
+    let bytes = Array(text.utf8)
+    let count = bytes.count
+    let openBrace = UInt8(ascii: "{"), closeBrace = UInt8(ascii: "}"), percent = UInt8(ascii: "%")
+    let hash = UInt8(ascii: "#"), backslash = UInt8(ascii: "\\")
+    let singleQuote = UInt8(ascii: "'"), doubleQuote = UInt8(ascii: "\"")
+    var literal: [UInt8] = []
     var index = 0
-    func at(_ i: Int, _ pair: String) -> Bool {
-        let p = Array(pair)
-        return i + 1 < chars.count && chars[i] == p[0] && chars[i + 1] == p[1]
-    }
-    while index < chars.count {
-        if at(index, "{{") || at(index, "{%") || at(index, "{#") {
-            let opener = String(chars[index...index + 1])
-            let closer = opener == "{{" ? "}}" : opener == "{%" ? "%}" : "#}"
-            let start = index
-            var cursor = index + 2
-            var quote: Character?
-            // Inside an expression, '}}' only closes it when every bracket opened in it is closed (as Jinja's lexer).
-            var depth = 0
-            var found = false
-            var body = ""
-            while cursor < chars.count {
-                let char = chars[cursor]
-                if let open = quote {
-                    if char == "\\" {
-                        body.append(char)
-                        cursor += 1
-                        if cursor < chars.count { body.append(chars[cursor]) }
-                    } else if char == open {
-                        quote = nil
-                        body.append(char)
-                    } else {
-                        body.append(char)
-                    }
-                    cursor += 1
-                    continue
-                }
-                if opener != "{#", char == "'" || char == "\"" {
-                    quote = char
-                } else if depth == 0, at(cursor, closer) {
-                    found = true
-                    break
-                } else if opener != "{#", "{[(".contains(char) {
-                    depth += 1
-                } else if opener != "{#", "}])".contains(char), depth > 0 {
-                    depth -= 1
-                }
-                body.append(char)
-                cursor += 1
-            }
-            guard found else {
-                let name = opener == "{{" ? "expression" : opener == "{%" ? "statement" : "comment"
-                scan.problem = JinjaScan.Problem(
-                    message: "'\(opener)' opens a Jinja \(name) that is never closed with '\(closer)'",
-                    offset: start)
-                return scan
-            }
-            index = cursor + 2
-            switch opener {
-            case "{{":
-                scan.expressions += 1
-                scan.expressionBody = body
-            case "{%":
-                scan.statements += 1
-                if body.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: ["-", "+"])
-                    .trimmingCharacters(in: .whitespaces) == "raw"
-                {
-                    // Everything up to {% endraw %} is literal text.
-                    let rest = String(chars[index...])
-                    guard let end = rest.range(of: #"\{%[-+]?\s*endraw\s*[-+]?%\}"#, options: .regularExpression) else {
-                        scan.problem = JinjaScan.Problem(
-                            message: "'{% raw %}' is never closed with '{% endraw %}'", offset: start)
-                        return scan
-                    }
-                    index += rest.distance(from: rest.startIndex, to: end.upperBound)
-                }
-            default:
-                break
-            }
+    while index < count {
+        let byte = bytes[index]
+        guard byte == openBrace, index + 1 < count,
+            case let kind = bytes[index + 1], kind == openBrace || kind == percent || kind == hash
+        else {
+            literal.append(byte)
+            index += 1
             continue
         }
-        scan.literal.append(chars[index])
-        index += 1
+        // '}}', '%}' or '#}' closes it; inside an expression only once every bracket opened in it is
+        // closed (as Jinja's lexer), and never inside a quoted string.
+        let closeFirst = kind == openBrace ? closeBrace : kind
+        let start = index
+        var cursor = index + 2
+        var quote: UInt8?
+        var depth = 0
+        var found = false
+        while cursor < count {
+            let char = bytes[cursor]
+            if let open = quote {
+                if char == backslash {
+                    cursor += 2
+                    continue
+                }
+                if char == open { quote = nil }
+                cursor += 1
+                continue
+            }
+            if kind != hash, char == singleQuote || char == doubleQuote {
+                quote = char
+            } else if depth == 0, char == closeFirst, cursor + 1 < count, bytes[cursor + 1] == closeBrace {
+                found = true
+                break
+            } else if kind != hash, char == openBrace || char == UInt8(ascii: "[") || char == UInt8(ascii: "(") {
+                depth += 1
+            } else if kind != hash, depth > 0,
+                char == closeBrace || char == UInt8(ascii: "]") || char == UInt8(ascii: ")")
+            {
+                depth -= 1
+            }
+            cursor += 1
+        }
+        let opener = kind == openBrace ? "{{" : kind == percent ? "{%" : "{#"
+        guard found else {
+            let closer = kind == openBrace ? "}}" : kind == percent ? "%}" : "#}"
+            let name = kind == openBrace ? "expression" : kind == percent ? "statement" : "comment"
+            scan.problem = JinjaScan.Problem(
+                message: "'\(opener)' opens a Jinja \(name) that is never closed with '\(closer)'",
+                offset: characterCount(bytes[..<start]))
+            scan.literal = String(decoding: literal, as: UTF8.self)
+            return scan
+        }
+        let body = bytes[(index + 2)..<cursor]
+        index = cursor + 2
+        if kind == openBrace {
+            scan.expressions += 1
+            scan.expressionBody = String(decoding: body, as: UTF8.self)
+        } else if kind == percent {
+            scan.statements += 1
+            let statement = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                .trimmingCharacters(in: ["-", "+"]).trimmingCharacters(in: .whitespaces)
+            if statement == "raw" {
+                // Everything up to {% endraw %} is literal text.
+                let rest = String(decoding: bytes[index...], as: UTF8.self)
+                guard let end = rest.range(of: #"\{%[-+]?\s*endraw\s*[-+]?%\}"#, options: .regularExpression) else {
+                    scan.problem = JinjaScan.Problem(
+                        message: "'{% raw %}' is never closed with '{% endraw %}'",
+                        offset: characterCount(bytes[..<start]))
+                    scan.literal = String(decoding: literal, as: UTF8.self)
+                    return scan
+                }
+                index += rest.utf8.distance(from: rest.startIndex, to: end.upperBound)
+            }
+        }
     }
+    scan.literal = String(decoding: literal, as: UTF8.self)
     return scan
+}
+
+/// The number of characters (Unicode scalars, as libyaml counts columns) in UTF-8 `bytes`.
+private func characterCount(_ bytes: ArraySlice<UInt8>) -> Int {
+    bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
 }

@@ -76,5 +76,5 @@ func shortActionName(_ name: String) -> String {
 
 /// Whether a string holds a Jinja template, so it cannot be judged statically.
 func isTemplated(_ text: String) -> Bool {
-    text.contains("{{") || text.contains("{%")
+    text.containsBytes("{{") || text.containsBytes("{%")
 }

@@ -176,7 +176,8 @@ extension PlaybookChecker {
 
 /// Whether `name` is a collection reference (`namespace.collection.name`), which runbook does not judge.
 func isCollectionName(_ name: String) -> Bool {
-    !name.contains("/") && name.split(separator: ".").count >= 3 && !name.hasSuffix(".yml") && !name.hasSuffix(".yaml")
+    !name.containsBytes("/") && name.split(separator: ".").count >= 3 && !name.hasSuffix(".yml")
+        && !name.hasSuffix(".yaml")
 }
 
 /// The last value for `key` among `pairs`, as Ansible reads repeated keys.

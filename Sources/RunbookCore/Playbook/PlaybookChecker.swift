@@ -26,6 +26,10 @@ final class PlaybookChecker {
     private var cache: [String: YAMLFile] = [:]
     private var used: Set<String> = []
     private var configs: [String: AnsibleConfig] = [:]
+    /// Role lookups and installed collection folders already made in this run (the file system
+    /// does not change during one).
+    var roleLookups: [String: RoleLookup] = [:]
+    var collectionFolders: [String: String?] = [:]
     var checkedPlaybooks: Set<String> = []
     var playbookStack: [String] = []
     var taskFileStack: [String] = []

@@ -89,6 +89,16 @@ extension PlaybookChecker {
     /// installed where Ansible looks, are not judged.
     func findRole(_ name: String, scope: TaskScope) -> RoleLookup {
         if isTemplated(name) { return .notJudged }
+        let key =
+            [name, scope.playbookFolder, scope.role?.folder ?? ""].joined(separator: "\u{0}") + "\u{0}"
+            + scope.collections.joined(separator: ",")
+        if let known = roleLookups[key] { return known }
+        let lookup = lookUpRole(name, scope: scope)
+        roleLookups[key] = lookup
+        return lookup
+    }
+
+    private func lookUpRole(_ name: String, scope: TaskScope) -> RoleLookup {
         let roots = collectionRoots(for: scope.playbookFolder)
         if isCollectionName(name) {
             let parts = name.split(separator: ".").map(String.init)
@@ -127,6 +137,14 @@ extension PlaybookChecker {
 
     /// The installed collection's folder under the first root that has it.
     func collectionFolder(_ collection: String, roots: [String]) -> String? {
+        let key = collection + "\u{0}" + roots.joined(separator: ":")
+        if let known = collectionFolders[key] { return known }
+        let found = findCollectionFolder(collection, roots: roots)
+        collectionFolders[key] = found
+        return found
+    }
+
+    private func findCollectionFolder(_ collection: String, roots: [String]) -> String? {
         let parts = collection.split(separator: ".")
         guard parts.count == 2 else { return nil }
         for root in roots {

@@ -9,7 +9,7 @@ struct TaskArguments {
 
     /// The module's value when it is a plain string without `key=value` pairs (a path for includes).
     var freeForm: (String, YAMLNode)? {
-        guard let text = value.string, !value.isNull, !text.contains("=") || isTemplated(text) else { return nil }
+        guard let text = value.string, !value.isNull, !text.containsBytes("=") || isTemplated(text) else { return nil }
         return (text.trimmingCharacters(in: .whitespaces), value)
     }
 

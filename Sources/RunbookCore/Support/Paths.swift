@@ -15,6 +15,7 @@ public enum Paths {
     /// Python's `os.path.normpath`, for POSIX paths.
     public static func normalize(_ path: String) -> String {
         guard !path.isEmpty else { return "." }
+        if isNormal(path) { return path }
         let absolute = path.hasPrefix("/")
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
@@ -30,6 +31,28 @@ public enum Paths {
         let body = parts.joined(separator: "/")
         if absolute { return "/" + body }
         return body.isEmpty ? "." : body
+    }
+
+    /// Whether `path` is already normalized: no empty, `.` or `..` component and no trailing slash
+    /// (most joined paths are; checking the bytes is much cheaper than splitting them).
+    private static func isNormal(_ path: String) -> Bool {
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        var length = 0
+        var onlyDots = true
+        var index = 0
+        for byte in path.utf8 {
+            if byte == slash {
+                if index > 0 && (length == 0 || (onlyDots && length <= 2)) { return false }
+                length = 0
+                onlyDots = true
+            } else {
+                length += 1
+                if byte != dot { onlyDots = false }
+            }
+            index += 1
+        }
+        if length == 0 { return index == 1 }
+        return !(onlyDots && length <= 2)
     }
 
     /// The folder holding `path`.

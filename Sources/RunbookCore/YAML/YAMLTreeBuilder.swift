@@ -12,7 +12,18 @@ struct TreeBuilder {
         var items: [YAMLNode] = []
         var pairs: [YAMLPair] = []
         var key: YAMLNode?
+        /// Keys by first line, kept only past `scanLimit` pairs: below it a scan of `pairs` is cheaper
+        /// than a dictionary per mapping (most mappings have a handful of keys).
         var seen: [String: Int] = [:]
+
+        static let scanLimit = 16
+
+        /// The line `name` was first a key on in this mapping, if it was.
+        func firstLine(of name: String) -> Int? {
+            if let line = seen[name] { return line }
+            for pair in pairs.prefix(Self.scanLimit) where pair.key.string == name { return pair.key.line }
+            return nil
+        }
     }
 
     let path: String
@@ -157,13 +168,13 @@ struct TreeBuilder {
             return true
         }
         if let name = key.string, name != "<<" {
-            if let first = stack[top].seen[name] {
+            if let first = stack[top].firstLine(of: name) {
                 diagnostics.append(
                     Diagnostic(
                         .warning, "yaml-duplicate-key",
                         "duplicate key '\(name)' (first at line \(first)); the last value wins",
                         at: location(key.line, key.column)))
-            } else {
+            } else if stack[top].pairs.count >= Frame.scanLimit {
                 stack[top].seen[name] = key.line
             }
         }

@@ -185,3 +185,19 @@ struct FailingRunner: ProcessRunning {
         #expect(!result.out.contains("s3cr3t-token-value") && !result.err.contains("s3cr3t-token-value"))
     }
 }
+
+/// `validate`'s fast parse (paths set aside) gives what ArgumentParser gives for the same argv.
+@Test(arguments: [
+    ["validate"], ["validate", "a.yml", "b.yml"], ["validate", "a.yml", "--format", "json", "b.yml"],
+    ["validate", "-i", "hosts.ini", "site.yml", "--strict"], ["validate", "--inventory=inv", "x", "--workspace", "w"],
+    ["validate", "--format=github", "--", "-odd.yml"], ["validate", "-i", "web1,web2,", "--", "p.yml"],
+])
+func validateParsesPathsAsideAsArgumentParserWould(_ argv: [String]) throws {
+    let fast = try #require(try Validate.parseSettingPathsAside(argv))
+    let plain = try #require(try Runbook.parseAsRoot(argv) as? Validate)
+    #expect(fast.paths == plain.paths)
+    #expect(fast.inventories == plain.inventories)
+    #expect(fast.format == plain.format)
+    #expect(fast.strict == plain.strict)
+    #expect(fast.global.workspace == plain.global.workspace)
+}
