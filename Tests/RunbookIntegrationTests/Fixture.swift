@@ -100,7 +100,9 @@ struct RunbookFixture {
         #expect(created.status == 0)
         #expect(created.standardOutput.contains("created  .gitlab-ci.yml"))
         let config = try RunbookFixture.run(
-            ["config", "--workspace", dir.path], environment: ["RUNBOOK_NETWORK": "host"])
+            ["config", "--workspace", dir.path],
+            // The suite's own RUNBOOK_* (image binary, base image) removed: this run shows the defaults.
+            environment: ["RUNBOOK_NETWORK": "host", "RUNBOOK_IMAGE_BINARY": nil, "RUNBOOK_BASE_IMAGE": nil])
         #expect(config.status == 0)
         #expect(config.standardOutput.contains("runbook.yml:5)"))
         #expect(config.standardOutput.contains("network             host  (environment RUNBOOK_NETWORK)"))
