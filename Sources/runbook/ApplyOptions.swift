@@ -64,6 +64,74 @@ struct ApplyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Stop the run after this long: 90s, 15m, 2h.", valueName: "duration"))
     var timeout: String?
 
+    @Flag(name: [.short, .customLong("become")], help: "Run operations with become (ansible -b).")
+    var become = false
+
+    @Option(help: "Become this user (ansible --become-user).")
+    var becomeUser: String?
+
+    @Option(help: "Privilege escalation method: sudo, su, … (ansible --become-method).")
+    var becomeMethod: String?
+
+    @Flag(
+        name: [.customShort("K"), .customLong("ask-become-pass")],
+        help: "Ask for the become password on the terminal; ansible gets it without a file on disk.")
+    var askBecomePass = false
+
+    @Option(name: [.short, .customLong("user")], help: "Connect as this user (ansible -u).")
+    var user: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "SSH private key file, mounted read-only into the container (may be outside the workspace).",
+            valueName: "file"))
+    var privateKey: String?
+
+    @Option(name: [.short, .customLong("connection")], help: "Connection type: ssh, local, … (ansible -c).")
+    var connection: String?
+
+    @Option(
+        name: [.customShort("T"), .customLong("ssh-timeout")],
+        help: ArgumentHelp(
+            "Connection timeout in seconds (ansible's own -T/--timeout; runbook's --timeout limits the whole run).",
+            valueName: "seconds"))
+    var sshTimeout: Int?
+
+    @Option(
+        name: .customLong("vault-id"),
+        help: ArgumentHelp(
+            "A vault identity [label@]SOURCE: a password file, a script printing it (…-client scripts get --vault-id "
+                + "label), or prompt; read on this machine (repeatable).", valueName: "id"))
+    var vaultIDs: [String] = []
+
+    @Option(
+        name: .customLong("vault-password-file"),
+        help: ArgumentHelp("A vault password file or script, read on this machine (repeatable).", valueName: "file"))
+    var vaultPasswordFiles: [String] = []
+
+    @Flag(
+        name: [.customShort("J"), .customLong("ask-vault-pass")], help: "Ask for the vault password on the terminal.")
+    var askVaultPass = false
+
+    @Flag(help: "List the tasks that would run (ansible --list-tasks).")
+    var listTasks = false
+
+    @Flag(help: "List the hosts that would be targeted (ansible --list-hosts).")
+    var listHosts = false
+
+    @Flag(help: "List the tags (ansible --list-tags).")
+    var listTags = false
+
+    @Option(help: ArgumentHelp("Start at the task with this name (ansible --start-at-task).", valueName: "task"))
+    var startAtTask: String?
+
+    @Argument(
+        parsing: .postTerminator,
+        help: ArgumentHelp(
+            "ansible-playbook options after --, passed through unchanged (e.g. -- --flush-cache).",
+            valueName: "ansible-option"))
+    var ansibleOptions: [String] = []
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -71,6 +139,7 @@ struct ApplyOptions: ParsableArguments {
             throw ValidationError("--timeout '\(timeout)' is not a duration such as 90s, 15m or 2h")
         }
         if let forks, forks < 1 { throw ValidationError("--forks must be at least 1") }
+        if let sshTimeout, sshTimeout < 1 { throw ValidationError("--ssh-timeout must be at least 1 second") }
     }
 
     /// The settings these options set.
@@ -101,6 +170,22 @@ struct ApplyOptions: ParsableArguments {
         request.junitFile = junit
         request.timeout = timeout.flatMap(Durations.parse)
         request.mountSSHDirectory = !noSSHDirectory
+        request.selection.become = become
+        request.selection.becomeUser = becomeUser
+        request.selection.becomeMethod = becomeMethod
+        request.selection.remoteUser = user
+        request.selection.connection = connection
+        request.selection.connectionTimeout = sshTimeout
+        request.selection.privateKey = privateKey
+        request.selection.listTasks = listTasks
+        request.selection.listHosts = listHosts
+        request.selection.listTags = listTags
+        request.selection.startAtTask = startAtTask
+        request.selection.passthrough = ansibleOptions
+        request.secrets.askBecomePassword = askBecomePass
+        request.secrets.vaultSources =
+            vaultIDs.map(VaultSource.init) + vaultPasswordFiles.map { VaultSource(label: "default", source: $0) }
+            + (askVaultPass ? [VaultSource(label: "default", source: "prompt")] : [])
         return request
     }
 }

@@ -17,6 +17,7 @@ struct Runbook: AsyncParsableCommand {
             Init.self,
             CI.self,
             Image.self,
+            ExecPlaybook.self,
         ]
     )
 
@@ -33,8 +34,12 @@ struct Runbook: AsyncParsableCommand {
         do {
             var command = try Validate.parseSettingPathsAside(arguments) ?? parseAsRoot(arguments)
             guard let runnable = command as? any RunbookCommand else {
-                // A group such as `runbook image` without a subcommand: its help.
-                try command.run()
+                // The in-container entry, or a group such as `runbook image` without a subcommand (its help).
+                if var entry = command as? ExecPlaybook {
+                    try await entry.run()
+                } else {
+                    try command.run()
+                }
                 return 0
             }
             let context = try RunbookContext(

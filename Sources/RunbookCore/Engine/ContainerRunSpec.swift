@@ -49,6 +49,8 @@ public struct ContainerRunSpec: Sendable, Hashable {
     public var network: String?
     /// Whether to allocate a TTY.
     public var tty = false
+    /// Whether to keep standard input open and attached (`--interactive`).
+    public var interactive = false
     /// Extra engine options the user configured for `run` (e.g. `--ulimit nofile=20000:20000`).
     public var extraOptions: [String] = []
     /// The command and its arguments.
@@ -71,6 +73,7 @@ public struct ContainerRunSpec: Sendable, Hashable {
         if let user { argv += ["--user", user] }
         if let workingDirectory { argv += ["--workdir", workingDirectory] }
         if let network { argv += ["--network", network] }
+        if interactive { argv.append("--interactive") }
         if tty { argv.append("--tty") }
         for path in tmpfs { argv += ["--tmpfs", "\(path):rw,exec,mode=1777"] }
         for mount in mounts { argv += ["--mount", mount.argument] }

@@ -27,6 +27,9 @@ public struct ProcessSpec: Sendable, Hashable {
     public var input: Data?
     /// How long the child may run before it is stopped (SIGTERM, then SIGKILL).
     public var timeout: Duration?
+    /// For `stream`: after `input`, keep the child's standard input open until it exits, so that it
+    /// reads end-of-file only when runbook is gone (however runbook ends, SIGKILL included).
+    public var holdsInputOpen = false
 
     /// Makes a process spec.
     public init(
@@ -143,6 +146,7 @@ public struct SubprocessRunner: ProcessRunning {
             options.processGroupID = 0
             return options
         }()
+        if spec.holdsInputOpen { return try await streamHoldingInput(spec, options: options, onStart, onLine) }
         let result = try await withTimeout(spec.timeout) {
             try await Subprocess.run(
                 executable(spec), arguments: Arguments(spec.arguments), environment: environment(spec),
@@ -164,6 +168,42 @@ public struct SubprocessRunner: ProcessRunning {
                     }
                     try await group.waitForAll()
                 }
+            }.terminationStatus
+        } onTimeout: {
+            TerminationStatus.exited(124)
+        }
+        return status(result)
+    }
+
+    /// `stream` with the input written and standard input then held open until the output ends.
+    private func streamHoldingInput(
+        _ spec: ProcessSpec, options: PlatformOptions, _ onStart: @escaping @Sendable (Int32) -> Void,
+        _ onLine: @escaping @Sendable (OutputLine) -> Void
+    ) async throws -> Int32 {
+        let input = [UInt8](spec.input ?? Data())
+        let result = try await withTimeout(spec.timeout) {
+            try await Subprocess.run(
+                executable(spec), arguments: Arguments(spec.arguments), environment: environment(spec),
+                workingDirectory: spec.workingDirectory.map { FilePath($0) },
+                platformOptions: options, input: .inputWriter, output: .sequence, error: .sequence
+            ) { execution in
+                onStart(Int32(execution.processIdentifier.value))
+                let writer = execution.standardInputWriter
+                if !input.isEmpty { _ = try? await writer.write(input) }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await line in execution.standardOutput.strings() {
+                            onLine(OutputLine(.standardOutput, trimNewline(line)))
+                        }
+                    }
+                    group.addTask {
+                        for try await line in execution.standardError.strings() {
+                            onLine(OutputLine(.standardError, trimNewline(line)))
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                try? await writer.finish()
             }.terminationStatus
         } onTimeout: {
             TerminationStatus.exited(124)

@@ -13,6 +13,11 @@ struct AnsibleConfig: Sendable {
     var collectionsPath: [String]?
     /// `[defaults] invalid_task_attribute_failed`, when set.
     var invalidTaskAttributeFailed: Bool?
+    /// `[defaults] vault_identity_list` (`label@source` entries, as written).
+    var vaultIdentityList: [String] = []
+    /// `[defaults] vault_password_file` as written (`~` and relative paths resolved by the caller,
+    /// with the home folder of the command's environment), when set.
+    var vaultPasswordFile: String?
 
     /// Empty settings.
     init() {}
@@ -41,6 +46,8 @@ struct AnsibleConfig: Sendable {
             case "collections_path", "collections_paths":
                 collectionsPath = AnsibleConfig.pathList(value, relativeTo: folder)
             case "invalid_task_attribute_failed": invalidTaskAttributeFailed = AnsibleConfig.boolean(value)
+            case "vault_password_file": vaultPasswordFile = value.isEmpty ? nil : value
+            case "vault_identity_list": vaultIdentityList = AnsibleConfig.nameList(value)
             default: continue
             }
         }

@@ -21,6 +21,14 @@ public struct ApplyPipeline: Sendable {
     /// Runs the pipeline and returns the run's outcome; throws RunbookError for runbook's own failures.
     public func run(_ request: ApplyRequest) async throws -> RunOutcome {
         let settings = context.settings
+        var request = request
+        try request.selection.checkPassthrough()
+        if let key = request.selection.privateKey {
+            let path = Paths.absolute(
+                Paths.expandingTilde(key, home: context.home), relativeTo: context.currentDirectory)
+            guard Paths.isFile(path) else { throw RunbookError.noInput("--private-key \(key): no such file") }
+            request.selection.privateKey = path
+        }
         let playbook = try PlaybookLocator(workspace: context.workspace).locate(
             request.playbook, currentDirectory: context.currentDirectory)
         let inventories = try resolveInventories()
@@ -42,29 +50,36 @@ public struct ApplyPipeline: Sendable {
             values[name] = environment[name]
             names.append(name)
         }
+        let runID = Self.makeRunID()
+        let support = try RunSupport.create(in: context.temporaryDirectory, runID: runID)
+        defer { support.remove() }
+        let inImage = settings.bool(.inImage)
+        let secretsFolder =
+            inImage ? support.directory + "/secrets" : PlaybookEntry.secretsFolder(home: ContainerUser().home)
+        let secrets = try await request.secrets.resolve(context: context, folder: secretsFolder)
+
         let secretNames = Set(["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] + passthrough)
-        let masker = SecretMasker(secrets: secretNames.compactMap { values[$0] })
+        let masker = SecretMasker(secrets: secretNames.compactMap { values[$0] } + secrets.values)
 
         var arguments = PlaybookArguments(playbook: playbook)
         arguments.inventories = inventories.map(\.value)
         arguments.selection = request.selection
-
-        let runID = Self.makeRunID()
-        let support = try RunSupport.create(in: context.temporaryDirectory, runID: runID)
-        defer { support.remove() }
+        arguments.secretArguments = secrets.arguments
+        let handshake = PlaybookEntry.Handshake(files: secrets.files).line
 
         let console = context.console
         let playbookRunner = PlaybookRunner(
             runner: runner, masker: masker, trapSignals: context.system.trapSignals, output: { console.line($0) })
         let outcome: RunOutcome
-        if settings.bool(.inImage) {
+        if inImage {
             outcome = try await runDirect(
-                arguments, support: support, values: values, request: request, runner: playbookRunner)
+                arguments, support: support, secretsFolder: secretsFolder, handshake: handshake, values: values,
+                request: request, runner: playbookRunner)
         } else {
             let image = try await images.prepare()
             outcome = try await runInContainer(
                 arguments, image: image, support: support, runID: runID, names: names, values: values,
-                inventories: inventories, request: request, runner: playbookRunner)
+                inventories: inventories, handshake: handshake, request: request, runner: playbookRunner)
         }
         try writeReports(outcome, playbook: playbook, masker: masker, request: request)
         return outcome
@@ -135,7 +150,7 @@ public struct ApplyPipeline: Sendable {
 
     private func runInContainer(
         _ arguments: PlaybookArguments, image: PreparedImage, support: RunSupport, runID: String, names: [String],
-        values: [String: String], inventories: [InventoryArgument], request: ApplyRequest,
+        values: [String: String], inventories: [InventoryArgument], handshake: Data, request: ApplyRequest,
         runner playbookRunner: PlaybookRunner
     ) async throws -> RunOutcome {
         let engine = image.engine
@@ -150,9 +165,12 @@ public struct ApplyPipeline: Sendable {
         let callbacks = UserCallbacks(workspace: workspace, environment: environment, inImage: false)
         plan.userCallbacks = callbacks.enabled
         plan.userCallbackPaths = callbacks.paths
-        plan.extraReadOnlyPaths = inventories.compactMap(\.path).filter { !Paths.isInside($0, workspace) }
+        plan.extraReadOnlyPaths = (inventories.compactMap(\.path) + [arguments.selection.privateKey].compactMap { $0 })
+            .filter { !Paths.isInside($0, workspace) }
         try plan.writeSupportFiles()
-        let process = engine.run(plan.spec, environment: values)
+        var process = engine.run(plan.spec, environment: values)
+        process.input = handshake
+        process.holdsInputOpen = true
         let name = plan.containerName
         let runner = self.runner
         let console = context.console
@@ -191,8 +209,8 @@ public struct ApplyPipeline: Sendable {
     }
 
     private func runDirect(
-        _ arguments: PlaybookArguments, support: RunSupport, values: [String: String], request: ApplyRequest,
-        runner playbookRunner: PlaybookRunner
+        _ arguments: PlaybookArguments, support: RunSupport, secretsFolder: String, handshake: Data,
+        values: [String: String], request: ApplyRequest, runner playbookRunner: PlaybookRunner
     ) async throws -> RunOutcome {
         try support.write(user: nil)
         let callbacks = UserCallbacks(workspace: context.workspace, environment: environment, inImage: true)
@@ -200,9 +218,15 @@ public struct ApplyPipeline: Sendable {
             supportPath: support.directory, tty: context.console.outputIsTerminal, userCallbacks: callbacks.enabled,
             userCallbackPaths: callbacks.paths)
         variables.merge(values) { _, new in new }
-        let command = arguments.commandLine
-        let process = ProcessSpec(
-            command[0], Array(command.dropFirst()), environment: variables, workingDirectory: context.workspace)
+        variables["ANSIBLE_VAULT_PASSWORD_FILE"] = ""
+        variables["ANSIBLE_VAULT_IDENTITY_LIST"] = ""
+        // The same entry as in a container: passwords over standard input, held open to the end.
+        let runbook = Paths.real("/proc/self/exe") ?? "runbook"
+        var process = ProcessSpec(
+            runbook, ["exec-playbook", "--secrets", secretsFolder, "--"] + arguments.commandLine,
+            environment: variables, workingDirectory: context.workspace)
+        process.input = handshake
+        process.holdsInputOpen = true
         return try await playbookRunner.run(process, eventsFile: support.eventsFile, timeout: request.timeout)
     }
 

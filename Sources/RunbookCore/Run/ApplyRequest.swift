@@ -19,6 +19,8 @@ public struct ApplyRequest: Sendable {
     public var timeout: Duration?
     /// Mount ~/.ssh read-only into the container.
     public var mountSSHDirectory = true
+    /// Vault sources and whether to prompt for the become password.
+    public var secrets = RunSecrets()
 
     /// Makes a request.
     public init(playbook: String) {

@@ -57,6 +57,9 @@ public struct ContainerPlan: Sendable {
         self.extraOptions = extraOptions
     }
 
+    /// Where the entry writes the run's password files in the container (the tmpfs HOME).
+    public var secretsFolder: String { PlaybookEntry.secretsFolder(home: user.home) }
+
     /// The container's name.
     public var containerName: String { "runbook-\(runID)" }
 
@@ -69,6 +72,9 @@ public struct ContainerPlan: Sendable {
             supportPath: Self.supportTarget, tty: tty, userCallbacks: userCallbacks,
             userCallbackPaths: userCallbackPaths)
         env["HOME"] = user.home
+        // runbook hands vault passwords over itself; ansible must not look for the host's files.
+        env["ANSIBLE_VAULT_PASSWORD_FILE"] = ""
+        env["ANSIBLE_VAULT_IDENTITY_LIST"] = ""
         if sshAuthSock != nil { env["SSH_AUTH_SOCK"] = Self.supportTarget + "/ssh-agent.sock" }
         return env
     }
@@ -76,12 +82,15 @@ public struct ContainerPlan: Sendable {
     /// The container run.
     public var spec: ContainerRunSpec {
         var spec = ContainerRunSpec(
-            image: image, name: containerName, workingDirectory: workspace, command: playbook.commandLine)
+            image: image, name: containerName, workingDirectory: workspace,
+            command: ["runbook", "exec-playbook", "--secrets", secretsFolder, "--"] + playbook.commandLine)
         spec.initProcess = true
         spec.labels = ["runbook.run": runID, "runbook.workspace": workspace, "runbook.managed": "true"]
         spec.user = user.userArgument
         spec.network = network
-        spec.tty = tty
+        // Standard input is the entry's channel (passwords, then end-of-file when runbook is gone),
+        // so no TTY: a piped stdin cannot be one. Colours come from ANSIBLE_FORCE_COLOR instead.
+        spec.interactive = true
         spec.tmpfs = [user.home]
         spec.environment = environment
         spec.environmentNames = passthroughNames.filter { environment[$0] == nil }

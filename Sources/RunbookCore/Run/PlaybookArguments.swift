@@ -17,6 +17,23 @@ public struct PlaybookSelection: Sendable, Hashable {
     public var verbosity = 0
     /// `--forks`.
     public var forks: Int?
+    /// `-b/--become`, `--become-user`, `--become-method`.
+    public var become = false
+    public var becomeUser: String?
+    public var becomeMethod: String?
+    /// `-u/--user`, `-c/--connection`, ansible's `-T/--timeout` (SSH connection timeout, seconds).
+    public var remoteUser: String?
+    public var connection: String?
+    public var connectionTimeout: Int?
+    /// `--private-key` (absolute; mounted read-only at the same path).
+    public var privateKey: String?
+    /// `--list-tasks`, `--list-hosts`, `--list-tags`, `--start-at-task`.
+    public var listTasks = false
+    public var listHosts = false
+    public var listTags = false
+    public var startAtTask: String?
+    /// Every ansible-playbook option given after `--`, unchanged.
+    public var passthrough: [String] = []
 
     /// Makes an empty selection (the whole playbook, no flags).
     public init() {}
@@ -32,7 +49,52 @@ public struct PlaybookSelection: Sendable, Hashable {
         if diff { argv.append("--diff") }
         if verbosity > 0 { argv.append("-" + String(repeating: "v", count: min(verbosity, 6))) }
         if let forks { argv += ["--forks", String(forks)] }
-        return argv
+        if become { argv.append("--become") }
+        if let becomeUser { argv += ["--become-user", becomeUser] }
+        if let becomeMethod { argv += ["--become-method", becomeMethod] }
+        if let remoteUser { argv += ["--user", remoteUser] }
+        if let connection { argv += ["--connection", connection] }
+        if let connectionTimeout { argv += ["--timeout", String(connectionTimeout)] }
+        if let privateKey { argv += ["--private-key", privateKey] }
+        if listTasks { argv.append("--list-tasks") }
+        if listHosts { argv.append("--list-hosts") }
+        if listTags { argv.append("--list-tags") }
+        if let startAtTask { argv += ["--start-at-task", startAtTask] }
+        return argv + passthrough
+    }
+
+    /// ansible-playbook options that must not be passed through after `--`, each with what to use:
+    /// runbook would have to reach a host-only file or a prompt for them, or they break its contract.
+    public static let refusedPassthrough: [(options: [String], instead: String)] = [
+        (["-i", "--inventory", "--inventory-file"], "use runbook's -i (before --), which mounts the inventory"),
+        (
+            [
+                "--vault-id", "--vault-password-file", "--vault-pass-file", "-J", "--ask-vault-pass",
+                "--ask-vault-password",
+            ],
+            "use runbook's --vault-id, --vault-password-file or --ask-vault-pass (before --): runbook reads "
+                + "vault passwords on this machine and hands them over without a file the container cannot see"
+        ),
+        (
+            ["-K", "--ask-become-pass", "--ask-become-password", "--become-password-file", "--become-pass-file"],
+            "use runbook's -K/--ask-become-pass (before --)"
+        ),
+        (
+            ["-k", "--ask-pass", "--connection-password-file", "--conn-pass-file"],
+            "connection passwords are not supported; use an SSH key (--private-key) or an ssh-agent"
+        ),
+        (["--private-key", "--key-file"], "use runbook's --private-key (before --), which mounts the key read-only"),
+        (["--step"], "--step needs ansible's standard input, which runbook uses to watch the run; not supported"),
+    ]
+
+    /// Throws a usage error naming the first pass-through option runbook refuses, and what to use.
+    public func checkPassthrough() throws {
+        for argument in passthrough where argument.hasPrefix("-") {
+            let name = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
+            if let refused = Self.refusedPassthrough.first(where: { $0.options.contains(name) }) {
+                throw RunbookError.usage("'\(argument)' after --: \(refused.instead)")
+            }
+        }
     }
 }
 
@@ -42,8 +104,10 @@ public struct PlaybookArguments: Sendable, Hashable {
     public var playbook: String
     /// Inventory sources (`-i`), absolute paths or host lists.
     public var inventories: [String] = []
-    /// Limit, tags, extra vars, check/diff, verbosity, forks.
+    /// Limit, tags, extra vars, check/diff, verbosity, forks, become, connection, pass-through.
     public var selection = PlaybookSelection()
+    /// `--vault-id label@FILE` / `--become-password-file FILE` for the files the entry writes.
+    public var secretArguments: [String] = []
 
     /// Makes arguments for a playbook.
     public init(playbook: String) {
@@ -55,6 +119,7 @@ public struct PlaybookArguments: Sendable, Hashable {
         var argv = ["ansible-playbook"]
         for inventory in inventories { argv += ["-i", inventory] }
         argv += selection.arguments
+        argv += secretArguments
         argv.append(playbook)
         return argv
     }

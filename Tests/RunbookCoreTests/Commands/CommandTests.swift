@@ -201,3 +201,121 @@ func validateParsesPathsAsideAsArgumentParserWould(_ argv: [String]) throws {
     #expect(fast.strict == plain.strict)
     #expect(fast.global.workspace == plain.global.workspace)
 }
+
+/// Vault, become and pass-through options of `apply`, through the fakes.
+@Suite struct ApplySecretTests {
+    private let folder: URL
+
+    init() throws {
+        folder = try temporaryDirectory()
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("ws/Playbooks"), withIntermediateDirectories: true)
+        try Data("- hosts: localhost\n  tasks:\n    - ansible.builtin.ping:\n".utf8)
+            .write(to: folder.appendingPathComponent("ws/Playbooks/site.yml"))
+        let bin = folder.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        try Data("#!/bin/sh\n".utf8).write(to: bin.appendingPathComponent("docker"))
+        try FileManager.default.setAttributes(
+            [.posixPermissions: 0o755], ofItemAtPath: bin.appendingPathComponent("docker").path)
+    }
+
+    private func runner(
+        status: Int32 = 0, echo: String = "", first: [RecordingRunner.Expectation] = []
+    ) throws -> RecordingRunner {
+        let image = try ImageSettings(
+            Settings(workspace: folder.path + "/ws", environment: [:], file: [:]), home: folder.path)
+        let hash = ImageDefinition.embedded.contentHash(image)
+        let inspect =
+            #"[{"Id":"sha256:a","Size":1,"RepoTags":["runbook/ansible-aws:release"],"Config":{"Labels":{"dev.runbook.content-hash":"\#(hash)"}}}]"#
+        return RecordingRunner(
+            first + [
+                .call(["docker", "image", "inspect", "runbook/ansible-aws:release"], stdout: inspect),
+                .call(["docker", "run", "--rm"], status: status, lines: [echo]),
+                .call(["docker", "rm", "--force"]),
+            ])
+    }
+
+    private func apply(_ arguments: [String], runner: any ProcessRunning, environment: [String: String] = [:]) async
+        -> (status: Int32, out: String, err: String)
+    {
+        let captured = CapturedConsole()
+        var variables = ["HOME": folder.path, "PATH": folder.path + "/bin", "RUNBOOK_ENGINE": "docker"]
+        variables.merge(environment) { _, new in new }
+        let system = RunbookSystem(
+            environment: variables, currentDirectory: folder.path + "/ws", runner: runner, console: captured.console)
+        let status = await Runbook.execute(
+            ["apply", "site", "--no-credentials", "--no-validate", "--no-ssh-dir"] + arguments, system: system)
+        return (status, captured.out, captured.err)
+    }
+
+    @Test func vaultPasswordsFromOutsideTheWorkspaceReachAnsibleOnlyThroughStdin() async throws {
+        // ansible.cfg names a password file in the home folder, outside the workspace, as teams write it.
+        try Data("[defaults]\nvault_password_file = ~/.vault_pass.txt\n".utf8)
+            .write(to: folder.appendingPathComponent("ws/ansible.cfg"))
+        try Data("  hunter2-vault-secret\n".utf8).write(to: folder.appendingPathComponent(".vault_pass.txt"))
+        // A client script is asked for its vault id.
+        let script = folder.appendingPathComponent("vault-pass-client.sh")
+        try Data("#!/bin/sh\n[ \"$1\" = --vault-id ] && echo \"prod-secret-for-$2\"\n".utf8).write(to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        // The script runs through the process seam, on this machine, with the client convention's arguments.
+        let runner = try runner(
+            status: 2, echo: "decrypted with hunter2-vault-secret",
+            first: [.call([script.path, "--vault-id", "prod"], stdout: "prod-secret-for-prod\n")])
+        let result = await apply(["--vault-id", "prod@" + script.path], runner: runner)
+        #expect(result.status == 2, "\(result.err)")
+        let run = try #require(runner.calls.first { $0.arguments.first == "run" })
+        let argv = run.arguments.joined(separator: " ")
+        #expect(!argv.contains("hunter2") && !argv.contains("prod-secret"))
+        #expect(!run.environment.values.contains { $0.contains("hunter2") || $0.contains("prod-secret") })
+        // The container's tmpfs HOME (/root for root, else /tmp/runbook-home) holds the files.
+        let secrets = PlaybookEntry.secretsFolder(home: ContainerUser().home)
+        #expect(argv.contains("--vault-id prod@\(secrets)/vault-0"))
+        #expect(argv.contains("--vault-id default@\(secrets)/vault-1"))
+        #expect(run.holdsInputOpen)
+        let handshake = try JSONDecoder().decode(
+            PlaybookEntry.Handshake.self, from: try #require(run.input).dropLast())
+        #expect(handshake.files == ["vault-0": "prod-secret-for-prod", "vault-1": "hunter2-vault-secret"])
+        #expect(result.out.contains("decrypted with ****"))
+    }
+
+    @Test func missingVaultFileAndPromptsWithoutATerminalAreClearErrors() async throws {
+        let missing = await apply(["--vault-password-file", "/nonexistent/pass"], runner: try runner())
+        #expect(missing.status == 66)
+        #expect(missing.err.contains("vault password file /nonexistent/pass (vault id 'default') not found"))
+        // The test has no controlling terminal: asking must not hang.
+        if open("/dev/tty", O_RDWR) < 0 {
+            let ask = await apply(["-K"], runner: try runner())
+            #expect(ask.status == 64)
+            #expect(ask.err.contains("-K/--ask-become-pass asks for a password, but runbook has no terminal"))
+        }
+    }
+
+    @Test func becomeConnectionAndPassThroughOptionsReachAnsible() async throws {
+        let key = folder.appendingPathComponent("keys/deploy_ed25519")
+        try FileManager.default.createDirectory(
+            at: key.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("key".utf8).write(to: key)
+        let runner = try runner()
+        let result = await apply(
+            [
+                "-b", "--become-user", "app", "-u", "admin", "--private-key", key.path, "-T", "30", "--list-tasks",
+                "--", "--start-at-task", "Install nginx", "--flush-cache",
+            ], runner: runner)
+        #expect(result.status == 0, "\(result.err)")
+        let run = try #require(runner.calls.first { $0.arguments.first == "run" })
+        let argv = run.arguments
+        let ansible = Array(argv[(try #require(argv.firstIndex(of: "ansible-playbook")))...])
+        for flags in [
+            ["--become"], ["--become-user", "app"], ["--user", "admin"], ["--timeout", "30"], ["--list-tasks"],
+            ["--private-key", key.path], ["--start-at-task", "Install nginx"], ["--flush-cache"],
+        ] {
+            #expect(ansible.indices.contains { Array(ansible[$0...].prefix(flags.count)) == flags }, "\(flags)")
+        }
+        #expect(argv.contains("type=bind,source=\(key.path),target=\(key.path),readonly"))
+        for refused in ["--vault-password-file=x", "-K", "--private-key", "-i", "--step"] {
+            let result = await apply(["--", refused], runner: RecordingRunner())
+            #expect(result.status == 64, "\(refused)")
+            #expect(result.err.contains("after --: "), "\(refused)")
+        }
+    }
+}

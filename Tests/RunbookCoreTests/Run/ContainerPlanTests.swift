@@ -42,18 +42,23 @@ import Testing
         let argv = plan().spec.runArguments
         let image = try #require(argv.firstIndex(of: "runbook/ansible-aws:release"))
         let command = Array(argv[(image + 1)...])
+        // runbook's entry runs ansible-playbook: passwords over stdin, stopped when stdin closes.
         #expect(
             command == [
+                "runbook", "exec-playbook", "--secrets", "/tmp/runbook-home/.runbook-secrets", "--",
                 "ansible-playbook", "-i", "/work/ws/Inventory", "--limit", "web", "--check", "-vv",
                 "/work/ws/Playbooks/site.yml",
             ])
         #expect(argv.prefix(4) == ["run", "--rm", "--name", "runbook-abc123"])
     }
 
-    @Test func ttyOnlyWhenRunbookHasOne() {
-        #expect(!plan(tty: false).spec.runArguments.contains("--tty"))
-        #expect(plan(tty: true).spec.runArguments.contains("--tty"))
+    @Test func stdinIsTheEntrysChannelAndColoursFollowRunbooksTerminal() {
+        // A piped stdin cannot be a TTY, so the container never gets one; colours are forced instead.
+        #expect(plan(tty: true).spec.runArguments.contains("--interactive"))
+        #expect(!plan(tty: true).spec.runArguments.contains("--tty"))
         #expect(plan(tty: true).environment["ANSIBLE_FORCE_COLOR"] == "1")
+        #expect(plan(tty: false).environment["ANSIBLE_FORCE_COLOR"] == nil)
+        #expect(plan().environment["ANSIBLE_VAULT_PASSWORD_FILE"] == "")
     }
 
     @Test func rootNeedsNoPasswdFileAndGetsATmpfsAtRoot() {
