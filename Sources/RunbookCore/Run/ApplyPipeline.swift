@@ -73,13 +73,14 @@ public struct ApplyPipeline: Sendable {
         let outcome: RunOutcome
         if inImage {
             outcome = try await runDirect(
-                arguments, support: support, secretsFolder: secretsFolder, handshake: handshake, values: values,
-                request: request, runner: playbookRunner)
+                arguments, support: support, secretsFolder: secretsFolder, handshake: handshake,
+                vaultEnvironment: secrets.environment, values: values, request: request, runner: playbookRunner)
         } else {
             let image = try await images.prepare()
             outcome = try await runInContainer(
                 arguments, image: image, support: support, runID: runID, names: names, values: values,
-                inventories: inventories, handshake: handshake, request: request, runner: playbookRunner)
+                inventories: inventories, handshake: handshake, vaultEnvironment: secrets.environment, request: request,
+                runner: playbookRunner)
         }
         try writeReports(outcome, playbook: playbook, masker: masker, request: request)
         return outcome
@@ -150,8 +151,8 @@ public struct ApplyPipeline: Sendable {
 
     private func runInContainer(
         _ arguments: PlaybookArguments, image: PreparedImage, support: RunSupport, runID: String, names: [String],
-        values: [String: String], inventories: [InventoryArgument], handshake: Data, request: ApplyRequest,
-        runner playbookRunner: PlaybookRunner
+        values: [String: String], inventories: [InventoryArgument], handshake: Data,
+        vaultEnvironment: [String: String], request: ApplyRequest, runner playbookRunner: PlaybookRunner
     ) async throws -> RunOutcome {
         let engine = image.engine
         let sshDirectory = context.home + "/.ssh"
@@ -163,6 +164,7 @@ public struct ApplyPipeline: Sendable {
             sshDirectory: request.mountSSHDirectory && Paths.isFolder(sshDirectory) ? sshDirectory : nil,
             network: engine.network, tty: context.console.outputIsTerminal, extraOptions: engine.extraOptions)
         let callbacks = UserCallbacks(workspace: workspace, environment: environment, inImage: false)
+        plan.vaultEnvironment = vaultEnvironment
         plan.userCallbacks = callbacks.enabled
         plan.userCallbackPaths = callbacks.paths
         plan.extraReadOnlyPaths = (inventories.compactMap(\.path) + [arguments.selection.privateKey].compactMap { $0 })
@@ -210,7 +212,8 @@ public struct ApplyPipeline: Sendable {
 
     private func runDirect(
         _ arguments: PlaybookArguments, support: RunSupport, secretsFolder: String, handshake: Data,
-        values: [String: String], request: ApplyRequest, runner playbookRunner: PlaybookRunner
+        vaultEnvironment: [String: String], values: [String: String], request: ApplyRequest,
+        runner playbookRunner: PlaybookRunner
     ) async throws -> RunOutcome {
         try support.write(user: nil)
         let callbacks = UserCallbacks(workspace: context.workspace, environment: environment, inImage: true)
@@ -218,8 +221,7 @@ public struct ApplyPipeline: Sendable {
             supportPath: support.directory, tty: context.console.outputIsTerminal, userCallbacks: callbacks.enabled,
             userCallbackPaths: callbacks.paths)
         variables.merge(values) { _, new in new }
-        variables["ANSIBLE_VAULT_PASSWORD_FILE"] = ""
-        variables["ANSIBLE_VAULT_IDENTITY_LIST"] = ""
+        variables.merge(vaultEnvironment) { _, new in new }
         // The same entry as in a container: passwords over standard input, held open to the end.
         let runbook = Paths.real("/proc/self/exe") ?? "runbook"
         var process = ProcessSpec(

@@ -57,6 +57,10 @@ public struct ContainerPlan: Sendable {
         self.extraOptions = extraOptions
     }
 
+    /// `ANSIBLE_VAULT_*` pointing at the entry's files (paths, not secrets), so that ansible does not
+    /// look for the host's files that ansible.cfg names; empty when no vault password is handed over.
+    public var vaultEnvironment: [String: String] = [:]
+
     /// Where the entry writes the run's password files in the container (the tmpfs HOME).
     public var secretsFolder: String { PlaybookEntry.secretsFolder(home: user.home) }
 
@@ -72,9 +76,7 @@ public struct ContainerPlan: Sendable {
             supportPath: Self.supportTarget, tty: tty, userCallbacks: userCallbacks,
             userCallbackPaths: userCallbackPaths)
         env["HOME"] = user.home
-        // runbook hands vault passwords over itself; ansible must not look for the host's files.
-        env["ANSIBLE_VAULT_PASSWORD_FILE"] = ""
-        env["ANSIBLE_VAULT_IDENTITY_LIST"] = ""
+        env.merge(vaultEnvironment) { _, new in new }
         if sshAuthSock != nil { env["SSH_AUTH_SOCK"] = Self.supportTarget + "/ssh-agent.sock" }
         return env
     }

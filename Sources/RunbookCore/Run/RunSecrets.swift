@@ -43,6 +43,9 @@ public struct RunSecrets: Sendable {
         public var files: [String: String] = [:]
         /// `--vault-id label@FILE` and `--become-password-file FILE`, FILE under `folder`.
         public var arguments: [String] = []
+        /// `ANSIBLE_VAULT_IDENTITY_LIST` / `ANSIBLE_VAULT_PASSWORD_FILE` naming the same files, which
+        /// replace what ansible.cfg says (an empty value would be read as a path); none without vault.
+        public var environment: [String: String] = [:]
         /// The passwords, for the output masker.
         public var values: [String] { files.values.filter { !$0.isEmpty } }
     }
@@ -82,6 +85,12 @@ public struct RunSecrets: Sendable {
             let name = "vault-\(index)"
             resolved.files[name] = password
             resolved.arguments += ["--vault-id", "\(vault.label)@\(folder)/\(name)"]
+        }
+        let ids = stride(from: 1, to: resolved.arguments.count, by: 2).map { resolved.arguments[$0] }
+        if let first = ids.first {
+            resolved.environment["ANSIBLE_VAULT_IDENTITY_LIST"] = ids.joined(separator: ",")
+            let file = ids.first { $0.hasPrefix("default@") } ?? first
+            resolved.environment["ANSIBLE_VAULT_PASSWORD_FILE"] = String(file.drop { $0 != "@" }.dropFirst())
         }
         if askBecomePassword {
             resolved.files["become"] = try TerminalPrompt.read("BECOME password: ", flag: "-K/--ask-become-pass")

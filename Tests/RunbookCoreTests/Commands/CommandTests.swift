@@ -272,6 +272,8 @@ func validateParsesPathsAsideAsArgumentParserWould(_ argv: [String]) throws {
         #expect(argv.contains("--vault-id prod@\(secrets)/vault-0"))
         #expect(argv.contains("--vault-id default@\(secrets)/vault-1"))
         #expect(run.holdsInputOpen)
+        #expect(argv.contains("ANSIBLE_VAULT_PASSWORD_FILE=\(secrets)/vault-1"))
+        #expect(argv.contains("ANSIBLE_VAULT_IDENTITY_LIST=prod@\(secrets)/vault-0,default@\(secrets)/vault-1"))
         let handshake = try JSONDecoder().decode(
             PlaybookEntry.Handshake.self, from: try #require(run.input).dropLast())
         #expect(handshake.files == ["vault-0": "prod-secret-for-prod", "vault-1": "hunter2-vault-secret"])
