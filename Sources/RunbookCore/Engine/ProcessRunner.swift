@@ -146,40 +146,6 @@ public struct SubprocessRunner: ProcessRunning {
             options.processGroupID = 0
             return options
         }()
-        if spec.holdsInputOpen { return try await streamHoldingInput(spec, options: options, onStart, onLine) }
-        let result = try await withTimeout(spec.timeout) {
-            try await Subprocess.run(
-                executable(spec), arguments: Arguments(spec.arguments), environment: environment(spec),
-                workingDirectory: spec.workingDirectory.map { FilePath($0) },
-                platformOptions: options,
-                input: .data(spec.input ?? Data()), output: .sequence, error: .sequence
-            ) { execution in
-                onStart(Int32(execution.processIdentifier.value))
-                return try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for try await line in execution.standardOutput.strings() {
-                            onLine(OutputLine(.standardOutput, trimNewline(line)))
-                        }
-                    }
-                    group.addTask {
-                        for try await line in execution.standardError.strings() {
-                            onLine(OutputLine(.standardError, trimNewline(line)))
-                        }
-                    }
-                    try await group.waitForAll()
-                }
-            }.terminationStatus
-        } onTimeout: {
-            TerminationStatus.exited(124)
-        }
-        return status(result)
-    }
-
-    /// `stream` with the input written and standard input then held open until the output ends.
-    private func streamHoldingInput(
-        _ spec: ProcessSpec, options: PlatformOptions, _ onStart: @escaping @Sendable (Int32) -> Void,
-        _ onLine: @escaping @Sendable (OutputLine) -> Void
-    ) async throws -> Int32 {
         let input = [UInt8](spec.input ?? Data())
         let result = try await withTimeout(spec.timeout) {
             try await Subprocess.run(
@@ -189,8 +155,13 @@ public struct SubprocessRunner: ProcessRunning {
             ) { execution in
                 onStart(Int32(execution.processIdentifier.value))
                 let writer = execution.standardInputWriter
-                if !input.isEmpty { _ = try? await writer.write(input) }
                 try await withThrowingTaskGroup(of: Void.self) { group in
+                    // The input, beside the output readers (a child may write before it reads), then
+                    // end-of-file: at once, or (holdsInputOpen) only once the output has ended.
+                    group.addTask {
+                        if !input.isEmpty { _ = try? await writer.write(input) }
+                        if !spec.holdsInputOpen { try? await writer.finish() }
+                    }
                     group.addTask {
                         for try await line in execution.standardOutput.strings() {
                             onLine(OutputLine(.standardOutput, trimNewline(line)))
@@ -203,7 +174,7 @@ public struct SubprocessRunner: ProcessRunning {
                     }
                     try await group.waitForAll()
                 }
-                try? await writer.finish()
+                if spec.holdsInputOpen { try? await writer.finish() }
             }.terminationStatus
         } onTimeout: {
             TerminationStatus.exited(124)

@@ -58,3 +58,30 @@ import Testing
         #expect(lines.withLock { $0 }.contains("stopped-by-term"))
     }
 }
+
+/// The real runner's standard input: written, then closed at once, or held open until the child's
+/// output ends (the entry's channel, where end-of-file means runbook is gone).
+@Suite struct StreamInputTests {
+    private func stream(_ script: String, input: String, hold: Bool) async throws -> [String] {
+        var spec = ProcessSpec("/bin/bash", ["-c", script], input: Data(input.utf8))
+        spec.holdsInputOpen = hold
+        let lines = Mutex<[String]>([])
+        let status = try await SubprocessRunner().stream(spec) { line in lines.withLock { $0.append(line.text) } }
+        #expect(status == 0)
+        return lines.withLock { $0 }
+    }
+
+    @Test func inputIsClosedAfterItIsWritten() async throws {
+        let lines = try await stream("cat; echo end-of-file", input: "one\ntwo\n", hold: false)
+        #expect(lines == ["one", "two", "end-of-file"])
+    }
+
+    @Test func heldInputStaysOpenWhileTheChildRuns() async throws {
+        // `read -t 1` after the first line times out (status > 128) instead of seeing end-of-file (status 1).
+        let lines = try await stream(
+            "read first; echo \"got $first\"; read -t 1 next; echo \"then $?\"", input: "secret-line\n", hold: true)
+        #expect(lines.first == "got secret-line")
+        let then = try #require(lines.last.flatMap { Int($0.dropFirst("then ".count)) })
+        #expect(then > 128, "standard input reached end-of-file while the child ran")
+    }
+}
