@@ -64,9 +64,7 @@ final class PlaybookChecker {
 
     /// `path` relative to the current directory when under it, else as is.
     func display(_ path: String) -> String {
-        let base =
-            settings.currentDirectory.hasSuffix("/") ? settings.currentDirectory : settings.currentDirectory + "/"
-        return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
+        Paths.display(path, from: settings.currentDirectory)
     }
 
     // MARK: - Files

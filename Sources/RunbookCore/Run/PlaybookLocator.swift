@@ -36,7 +36,7 @@ public struct PlaybookLocator: Sendable {
         guard let resolved = Paths.real(found) else {
             throw RunbookError.noInput("cannot resolve playbook path '\(found)'")
         }
-        guard resolved == root || resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
+        guard Paths.isInside(resolved, root) else {
             throw RunbookError.usage(
                 "playbook '\(name)' resolves to \(resolved), outside the workspace \(root); only the workspace "
                     + "is mounted into the container: move the playbook into it or pass --workspace")
