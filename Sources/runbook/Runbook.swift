@@ -17,6 +17,7 @@ struct Runbook: AsyncParsableCommand {
             Init.self,
             CI.self,
             Image.self,
+            Ps.self,
             ExecPlaybook.self,
         ]
     )

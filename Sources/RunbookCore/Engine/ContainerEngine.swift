@@ -162,4 +162,14 @@ public struct ContainerEngine: Sendable, Hashable {
     public func listContainers(named name: String) -> ProcessSpec {
         spec(["ps", "--all", "--quiet", "--filter", "name=^/?\(name)$"], timeout: .seconds(30))
     }
+
+    /// `ps --all --quiet --no-trunc --filter label=runbook.managed=true`: the ids of runbook's containers.
+    public func listManagedContainers() -> ProcessSpec {
+        spec(["ps", "--all", "--quiet", "--no-trunc", "--filter", "label=runbook.managed=true"], timeout: .seconds(30))
+    }
+
+    /// `container inspect ID…`: a JSON array describing the containers.
+    public func inspectContainers(_ ids: [String]) -> ProcessSpec {
+        spec(["container", "inspect"] + ids, timeout: .seconds(30))
+    }
 }

@@ -51,9 +51,17 @@ public struct ApplyPipeline: Sendable {
             names.append(name)
         }
         let runID = Self.makeRunID()
-        let support = try RunSupport.create(in: context.temporaryDirectory, runID: runID)
-        defer { support.remove() }
         let inImage = settings.bool(.inImage)
+        let registry = RunRegistry(temporaryDirectory: context.temporaryDirectory)
+        let leftovers = registry.removeLeftoverFolders()
+        if !leftovers.isEmpty {
+            log("runbook: removed \(leftovers.count) run folder(s) left by runbook processes that are gone\n")
+        }
+        let record = RunRecord(
+            runID: runID, owner: .current(), started: context.system.now(), playbook: playbook,
+            workspace: context.workspace, container: inImage ? nil : ContainerPlan.containerName(runID: runID))
+        let support = try RunSupport.create(in: context.temporaryDirectory, record: record)
+        defer { support.remove() }
         let secretsFolder =
             inImage ? support.directory + "/secrets" : PlaybookEntry.secretsFolder(home: ContainerUser().home)
         let secrets = try await request.secrets.resolve(context: context, folder: secretsFolder)
@@ -80,7 +88,7 @@ public struct ApplyPipeline: Sendable {
             outcome = try await runInContainer(
                 arguments, image: image, support: support, runID: runID, names: names, values: values,
                 inventories: inventories, handshake: handshake, vaultEnvironment: secrets.environment, request: request,
-                runner: playbookRunner)
+                runner: playbookRunner, owner: record.owner)
         }
         try writeReports(outcome, playbook: playbook, masker: masker, request: request)
         return outcome
@@ -152,9 +160,17 @@ public struct ApplyPipeline: Sendable {
     private func runInContainer(
         _ arguments: PlaybookArguments, image: PreparedImage, support: RunSupport, runID: String, names: [String],
         values: [String: String], inventories: [InventoryArgument], handshake: Data,
-        vaultEnvironment: [String: String], request: ApplyRequest, runner playbookRunner: PlaybookRunner
+        vaultEnvironment: [String: String], request: ApplyRequest, runner playbookRunner: PlaybookRunner,
+        owner: RunOwner
     ) async throws -> RunOutcome {
         let engine = image.engine
+        let removed = await RunRegistry(temporaryDirectory: context.temporaryDirectory)
+            .removeLeftoverContainers(engine: engine, runner: runner)
+        if !removed.isEmpty {
+            log(
+                "runbook: removed container(s) left by runbook processes that are gone: \(removed.joined(separator: ", "))\n"
+            )
+        }
         let sshDirectory = context.home + "/.ssh"
         let agent = environment["SSH_AUTH_SOCK"].flatMap { Paths.exists($0) ? $0 : nil }
         let workspace = Paths.real(context.workspace) ?? context.workspace
@@ -165,6 +181,7 @@ public struct ApplyPipeline: Sendable {
             network: engine.network, tty: context.console.outputIsTerminal, extraOptions: engine.extraOptions)
         let callbacks = UserCallbacks(workspace: workspace, environment: environment, inImage: false)
         plan.vaultEnvironment = vaultEnvironment
+        plan.owner = owner
         plan.userCallbacks = callbacks.enabled
         plan.userCallbackPaths = callbacks.paths
         plan.extraReadOnlyPaths = (inventories.compactMap(\.path) + [arguments.selection.privateKey].compactMap { $0 })

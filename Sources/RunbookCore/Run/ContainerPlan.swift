@@ -36,6 +36,8 @@ public struct ContainerPlan: Sendable {
     public var userCallbacks: [String] = []
     /// The user's own callback folders (ansible.cfg `callback_plugins`), searched after runbook's.
     public var userCallbackPaths: [String] = []
+    /// The runbook process the container belongs to (labels, so a later run can tell it is left over).
+    public var owner: RunOwner?
 
     /// Makes a plan.
     public init(
@@ -65,7 +67,10 @@ public struct ContainerPlan: Sendable {
     public var secretsFolder: String { PlaybookEntry.secretsFolder(home: user.home) }
 
     /// The container's name.
-    public var containerName: String { "runbook-\(runID)" }
+    public var containerName: String { Self.containerName(runID: runID) }
+
+    /// The name of run `runID`'s container.
+    public static func containerName(runID: String) -> String { "runbook-\(runID)" }
 
     /// The host path of the events file the callback plugin writes.
     public var eventsFile: String { RunSupport(directory: supportDirectory).eventsFile }
@@ -88,6 +93,7 @@ public struct ContainerPlan: Sendable {
             command: ["runbook", "exec-playbook", "--secrets", secretsFolder, "--"] + playbook.commandLine)
         spec.initProcess = true
         spec.labels = ["runbook.run": runID, "runbook.workspace": workspace, "runbook.managed": "true"]
+        spec.labels.merge(owner?.labels ?? [:]) { old, _ in old }
         spec.user = user.userArgument
         spec.network = network
         // Standard input is the entry's channel (passwords, then end-of-file when runbook is gone),

@@ -11,10 +11,11 @@ public struct RunSupport: Sendable {
         self.directory = directory
     }
 
-    /// Makes `runbook-RUNID` under `temporaryDirectory`; a failure is an internal error (70) naming the
-    /// folder, as a run cannot start without it.
-    public static func create(in temporaryDirectory: String, runID: String) throws -> RunSupport {
-        let directory = Paths.absolute("runbook-\(runID)", relativeTo: temporaryDirectory)
+    /// Makes `runbook-RUNID` under `temporaryDirectory` with the run's record in it (what `runbook ps`
+    /// lists, and how a later run tells the folder is left over); a failure is an internal error (70)
+    /// naming the folder, as a run cannot start without it.
+    public static func create(in temporaryDirectory: String, record: RunRecord) throws -> RunSupport {
+        let directory = Paths.absolute("runbook-\(record.runID)", relativeTo: temporaryDirectory)
         do {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -24,6 +25,11 @@ public struct RunSupport: Sendable {
             throw RunbookError.software(
                 "cannot create the run's folder \(directory); check TMPDIR (\(temporaryDirectory)) is a writable folder",
                 cause: reason.lowercased())
+        }
+        do {
+            try RunRecord.encoder.encode(record).write(to: URL(fileURLWithPath: directory + "/" + RunRecord.fileName))
+        } catch {
+            throw RunbookError.software("cannot write the run's record into \(directory)", cause: Self.reason(error))
         }
         return RunSupport(directory: directory)
     }

@@ -163,6 +163,7 @@ struct FailingRunner: ProcessRunning {
             #"[{"Id":"sha256:a","Size":1,"RepoTags":["runbook/ansible-aws:release"],"Config":{"Labels":{"dev.runbook.content-hash":"\#(hash)"}}}]"#
         let runner = RecordingRunner([
             .call(["docker", "image", "inspect", "runbook/ansible-aws:release"], stdout: inspect),
+            .call(["docker", "ps", "--all", "--quiet", "--no-trunc", "--filter", "label=runbook.managed=true"]),
             .call(["docker", "run", "--rm"], status: 2, lines: ["PLAY RECAP", "token is s3cr3t-token-value"]),
             .call(["docker", "rm", "--force"]),
         ])
@@ -230,6 +231,7 @@ func validateParsesPathsAsideAsArgumentParserWould(_ argv: [String]) throws {
         return RecordingRunner(
             first + [
                 .call(["docker", "image", "inspect", "runbook/ansible-aws:release"], stdout: inspect),
+                .call(["docker", "ps", "--all", "--quiet", "--no-trunc"]),
                 .call(["docker", "run", "--rm"], status: status, lines: [echo]),
                 .call(["docker", "rm", "--force"]),
             ])
