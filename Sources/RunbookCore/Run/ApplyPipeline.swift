@@ -34,6 +34,16 @@ public struct ApplyPipeline: Sendable {
         let inventories = try resolveInventories()
         if !request.skipValidation { try validate(playbook: playbook, inventories: inventories) }
 
+        // Passwords first, as ansible-playbook asks for them: a prompt without a terminal is a usage
+        // error before anything slow (STS, the image) happens.
+        let runID = Self.makeRunID()
+        let inImage = settings.bool(.inImage)
+        let secretsFolder =
+            inImage
+            ? RunSupport.directory(in: context.temporaryDirectory, runID: runID) + "/secrets"
+            : PlaybookEntry.secretsFolder(home: ContainerUser().home)
+        let secrets = try await request.secrets.resolve(context: context, folder: secretsFolder)
+
         let aws = try await resolveCredentials(request)
         var values = aws
         var names = Array(aws.keys)
@@ -50,8 +60,6 @@ public struct ApplyPipeline: Sendable {
             values[name] = environment[name]
             names.append(name)
         }
-        let runID = Self.makeRunID()
-        let inImage = settings.bool(.inImage)
         let registry = RunRegistry(temporaryDirectory: context.temporaryDirectory)
         let leftovers = registry.removeLeftoverFolders()
         if !leftovers.isEmpty {
@@ -62,9 +70,6 @@ public struct ApplyPipeline: Sendable {
             workspace: context.workspace, container: inImage ? nil : ContainerPlan.containerName(runID: runID))
         let support = try RunSupport.create(in: context.temporaryDirectory, record: record)
         defer { support.remove() }
-        let secretsFolder =
-            inImage ? support.directory + "/secrets" : PlaybookEntry.secretsFolder(home: ContainerUser().home)
-        let secrets = try await request.secrets.resolve(context: context, folder: secretsFolder)
 
         let secretNames = Set(["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] + passthrough)
         let masker = SecretMasker(secrets: secretNames.compactMap { values[$0] } + secrets.values)

@@ -15,7 +15,7 @@ public struct RunSupport: Sendable {
     /// lists, and how a later run tells the folder is left over); a failure is an internal error (70)
     /// naming the folder, as a run cannot start without it.
     public static func create(in temporaryDirectory: String, record: RunRecord) throws -> RunSupport {
-        let directory = Paths.absolute("runbook-\(record.runID)", relativeTo: temporaryDirectory)
+        let directory = Self.directory(in: temporaryDirectory, runID: record.runID)
         do {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -32,6 +32,11 @@ public struct RunSupport: Sendable {
             throw RunbookError.software("cannot write the run's record into \(directory)", cause: Self.reason(error))
         }
         return RunSupport(directory: directory)
+    }
+
+    /// The folder of run `runID` under `temporaryDirectory`.
+    public static func directory(in temporaryDirectory: String, runID: String) -> String {
+        Paths.absolute("runbook-\(runID)", relativeTo: temporaryDirectory)
     }
 
     /// The events file the callback plugin writes.
