@@ -207,3 +207,186 @@ struct CredsTests {
         #expect(try home.run(["--expect-account", "123"]).status == 64)
     }
 }
+
+/// A loopback container-credentials endpoint speaking the ECS/EKS protocol: GET with an
+/// `Authorization` header equal to the token file's content answers a credentials document with a
+/// fresh key id; `/malformed` answers JSON without keys; anything else is 403. Each request's path
+/// and header go to its log.
+private final class LoopbackCredentialsEndpoint {
+    static let script = """
+        import http.server, json, os, sys
+        token = open(sys.argv[1]).read()
+        key = sys.argv[2]
+        log = open(sys.argv[3], "a", buffering=1)
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                auth = self.headers.get("Authorization")
+                log.write("%s %s\\n" % (self.path, auth == token))
+                if auth != token:
+                    self.send_response(403); self.end_headers(); return
+                body = {"AccessKeyId": key, "SecretAccessKey": "loopback-secret-" + key,
+                        "Token": "loopback-token", "Expiration": "2099-01-01T00:00:00Z"}
+                if self.path == "/malformed":
+                    body = {"Unexpected": True}
+                data = json.dumps(body).encode()
+                self.send_response(200); self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data))); self.end_headers(); self.wfile.write(data)
+            def log_message(self, *args):
+                pass
+        server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        with open(sys.argv[4] + ".new", "w") as f:
+            f.write(str(server.server_address[1]))
+        os.rename(sys.argv[4] + ".new", sys.argv[4])
+        server.serve_forever()
+        """
+
+    let process = Process()
+    let keyId = "ASIA" + String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16)).uppercased()
+    let port: Int
+    let logFile: String
+
+    init(tokenFile: String, folder: URL) throws {
+        logFile = folder.appendingPathComponent("endpoint.log").path
+        let portFile = folder.appendingPathComponent("endpoint.port").path
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.script, tokenFile, keyId, logFile, portFile]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var written: Int?
+        for _ in 0..<100 where written == nil && process.isRunning {
+            written = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0) }
+            if written == nil { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        port = try #require(written, "the loopback endpoint did not start")
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+    var log: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
+
+    deinit {
+        // SIGKILL, not Process.terminate() and a wait, which could hang here while serve_forever ran.
+        kill(process.processIdentifier, SIGKILL)
+    }
+}
+
+/// The container endpoint and instance metadata, called for real: a loopback endpoint in the test and
+/// moto's instance-metadata routes, with botocore resolving the same endpoints to the same key.
+@Suite(.serialized, .enabled(if: Moto.enabled, "set RUNBOOK_TEST_MOTO_URL (scripts/test starts moto)"))
+struct CredsEndpointTests {
+    /// The access key id botocore resolves with `variables` (HOME and no other AWS_* variables).
+    private func botocoreKey(_ home: CredsHome, _ variables: [String: String], profile: String? = nil) throws -> String
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let code = """
+            import botocore.session, sys
+            session = botocore.session.Session(profile=sys.argv[1] or None)
+            print(session.get_credentials().access_key)
+            """
+        process.arguments = ["python3", "-c", code, profile ?? ""]
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
+        environment["HOME"] = home.url.path
+        environment.merge(variables) { _, new in new }
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(process.terminationStatus == 0, "botocore failed: \(text)")
+        return text
+    }
+
+    /// runbook's masked form of a key id (first four, last four; all stars when shorter than 12).
+    private func masked(_ key: String) -> String {
+        key.count < 12 ? String(repeating: "*", count: key.count) : String(key.prefix(4)) + "…" + String(key.suffix(4))
+    }
+
+    private func json(_ result: RunbookFixture.Result) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+    }
+
+    @Test func containerEndpointWithATokenFile() throws {
+        let moto = try #require(Moto.url)
+        let home = try CredsHome()
+        defer { home.cleanUp() }
+        try home.write("pod-token", "eks-pod-identity-token-6b1f")
+        let endpoint = try LoopbackCredentialsEndpoint(tokenFile: home.path("pod-token"), folder: home.url)
+        let variables = [
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": endpoint.url + "/v1/credentials",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": home.path("pod-token"), "AWS_REGION": "eu-west-1",
+        ]
+        let result = try home.run(["--online", "--endpoint-url", moto, "--format", "json"], variables)
+        #expect(result.status == 0, "\(result.standardError)")
+        let report = try json(result)
+        #expect(report["source"] as? String == "container")
+        #expect(report["account"] as? String == "123456789012")
+        #expect(report["temporaryAccessKeyId"] as? String == masked(endpoint.keyId), "\(report)")
+        #expect(endpoint.log.contains("/v1/credentials True"), "\(endpoint.log)")
+        #expect(!result.standardOutput.contains("loopback-secret"))
+        // botocore, with the same variables, gets the same key from the same endpoint.
+        #expect(try botocoreKey(home, variables) == endpoint.keyId)
+
+        // A wrong token: the endpoint refuses, 77; a malformed answer, 77 naming the source.
+        try home.write("wrong-token", "not-the-token")
+        var wrong = variables
+        wrong["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = home.path("wrong-token")
+        let refused = try home.run(["--online", "--endpoint-url", moto], wrong)
+        #expect(refused.status == 77, "\(refused.standardError)")
+        #expect(refused.standardError.contains("refused the request (HTTP 403)"))
+        var malformed = variables
+        malformed["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = endpoint.url + "/malformed"
+        let bad = try home.run(["--online", "--endpoint-url", moto], malformed)
+        #expect(bad.status == 77, "\(bad.standardError)")
+        #expect(bad.standardError.contains("container credentials endpoint \(endpoint.url)/malformed answered without"))
+    }
+
+    @Test func containerEndpointRulesAndAnUnreachableOne() throws {
+        let moto = try #require(Moto.url)
+        let home = try CredsHome()
+        defer { home.cleanUp() }
+        // Not https, not loopback, not an ECS/EKS address: refused before any connection.
+        let refused = try home.run(
+            ["--online", "--endpoint-url", moto], ["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://192.0.2.10/creds"])
+        #expect(refused.status == 77, "\(refused.standardError)")
+        #expect(refused.standardError.contains("is not allowed"))
+        // A loopback port nothing listens on: 69 with the URL, after botocore's three attempts.
+        let closed = try home.run(
+            ["--online", "--endpoint-url", moto], ["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:9/creds"])
+        #expect(closed.status == 69, "\(closed.standardError)")
+        #expect(closed.standardError.contains("http://127.0.0.1:9/creds"))
+    }
+
+    @Test func instanceMetadataFromMotoAndARoleOnTopOfIt() throws {
+        let moto = try #require(Moto.url)
+        let home = try CredsHome(
+            config: """
+                [profile app]
+                role_arn = arn:aws:iam::123456789012:role/app
+                credential_source = Ec2InstanceMetadata
+                role_session_name = runbook-imds
+                region = eu-west-1
+                """)
+        defer { home.cleanUp() }
+        let variables = [
+            "AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": moto, "AWS_REGION": "eu-west-1",
+        ]
+        let result = try home.run(["--online", "--endpoint-url", moto, "--format", "json"], variables)
+        #expect(result.status == 0, "\(result.standardError)")
+        let report = try json(result)
+        #expect(report["source"] as? String == "instance-metadata")
+        // moto's metadata serves the key "test-key"; botocore reads the same from the same endpoint.
+        let botocore = try botocoreKey(home, variables)
+        #expect(botocore == "test-key")
+        #expect(report["temporaryAccessKeyId"] as? String == masked(botocore), "\(report)")
+
+        var withRole = variables
+        withRole["AWS_ENDPOINT_URL"] = moto
+        let role = try home.run(["--online", "--profile", "app"], withRole)
+        #expect(role.status == 0, "\(role.standardError)")
+        #expect(role.standardOutput.contains("assumed-role/app/runbook-imds"), "\(role.standardOutput)")
+    }
+}

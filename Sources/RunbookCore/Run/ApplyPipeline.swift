@@ -149,7 +149,7 @@ public struct ApplyPipeline: Sendable {
                     inspection.source == nil
                         ? "no AWS credentials found; run 'runbook creds' for details, or pass --no-credentials "
                             + "for a playbook that does not use AWS"
-                        : "\(inspection.source?.summary ?? "this source") needs STS to get credentials; "
+                        : "\(inspection.source?.summary ?? "this source") needs a network call (STS or its endpoint) to get credentials; "
                             + "run without --offline")
             }
             log("runbook: credentials: \(source.summary), key \(keys.maskedKeyId) (not verified: --offline)\n")

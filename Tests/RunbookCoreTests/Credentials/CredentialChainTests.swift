@@ -226,16 +226,23 @@ private let keysFile = """
         #expect(resolved.identity.account == "123456789012")
     }
 
-    @Test func containerAndInstanceMetadataAreDetectedNotCalled() async throws {
+    @Test func containerEndpointIsDetectedOfflineAndCalledOnlyWhenResolving() async throws {
         let home = try TemporaryHome()
         defer { home.cleanUp() }
-        let inspection = await resolver(home, ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/x"]).inspect(
+        // Offline: NoNetwork records an issue for any request.
+        let inspection = await resolver(home, ["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:9/c"]).inspect(
             CredentialOptions())
-        #expect(inspection.source == .container(variable: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))
-        await #expect(throws: RunbookError.self) {
-            _ = try await resolver(home, ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/x"]).resolve(
-                CredentialOptions())
+        #expect(inspection.source == .container(variable: "AWS_CONTAINER_CREDENTIALS_FULL_URI"))
+        let refused = FakeTransport { _ in throw HTTPTransportError.unreachable("connection refused") }
+        let error = await #expect(throws: RunbookError.self) {
+            _ = try await resolver(
+                home, ["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:9/c"], transport: refused
+            )
+            .resolve(CredentialOptions())
         }
+        #expect(error?.status == .unavailable)
+        #expect(refused.requests.allSatisfy { $0.url.absoluteString == "http://127.0.0.1:9/c" })
+        #expect(refused.requests.count == 3)
     }
 
     @Test func nothingFoundIsAnError() async throws {

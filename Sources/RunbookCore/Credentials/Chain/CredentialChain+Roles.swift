@@ -142,5 +142,5 @@ extension CredentialChain {
         }
     }
 
-    /// The container endpoint or instance metadata, detected and not called.
+    /// The container endpoint or instance metadata, detected here and called when resolving.
 }

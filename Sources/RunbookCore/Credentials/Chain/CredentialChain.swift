@@ -6,7 +6,7 @@ import Foundation
 /// Order: environment keys (skipped when `--profile` is given), the profile's `role_arn` with
 /// `source_profile` or `credential_source`, web identity (variables or profile), SSO, keys in the
 /// credentials file, `credential_process`, keys in the config file, then the container endpoint
-/// and instance metadata, which are reported and not called.
+/// and instance metadata, which are called only when resolving (online), never by `inspect`.
 struct CredentialChain {
     var environment: CredentialEnvironment
     var store: ProfileStore

@@ -139,14 +139,10 @@ public struct CredentialResolver: Sendable {
             }
             let client = SSOClient(transport: transport, timeout: options.timeout, environment: environment)
             return try await client.roleCredentials(settings, token: token, profile: profile)
-        case .container(let variable):
-            throw RunbookError.credentials(
-                "the credentials come from the container endpoint (\(variable)), which runbook does not call; "
-                    + "export AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN instead")
-        case .instanceMetadata(let reason):
-            throw RunbookError.credentials(
-                "the credentials would come from EC2 instance metadata (\(reason)), which runbook does not call; "
-                    + "export AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN instead")
+        case .container:
+            return try await ContainerCredentialsClient(transport: transport, environment: environment).credentials()
+        case .instanceMetadata:
+            return try await InstanceMetadataClient(transport: transport, environment: environment).credentials()
         }
     }
 

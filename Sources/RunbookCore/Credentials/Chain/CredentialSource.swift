@@ -12,9 +12,9 @@ public indirect enum CredentialSource: Sendable, Hashable {
     case webIdentity(roleArn: String, tokenFile: String, sessionName: String?, location: SourceLocation?)
     /// An IAM Identity Center (SSO) profile and its cached login.
     case sso(profile: String, location: SourceLocation, settings: SSOSettings)
-    /// The ECS/EKS container credentials endpoint, named by an environment variable; not called.
+    /// The ECS/EKS container credentials endpoint, named by an environment variable.
     case container(variable: String)
-    /// The EC2 instance metadata service; not called.
+    /// The EC2 instance metadata service (IMDSv2, else v1).
     case instanceMetadata(reason: String)
 
     /// A short kind for JSON: `environment`, `file`, `process`, `assume-role`, `web-identity`, `sso`, ….
