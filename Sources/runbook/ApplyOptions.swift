@@ -49,6 +49,9 @@ struct ApplyOptions: ParsableArguments {
     @Option(help: .setting(.expectAccount, valueName: "id"))
     var expectAccount: String?
 
+    @Option(help: .setting(.credentials, valueName: "endpoint|env"))
+    var credentials: String?
+
     @Flag(name: .customLong("no-validate"), help: "Skip static validation.")
     var noValidate = false
 
@@ -150,6 +153,7 @@ struct ApplyOptions: ParsableArguments {
         flags.set(.image, image, flag: "--image")
         flags.set(.profile, profile, flag: "--profile")
         flags.set(.expectAccount, expectAccount, flag: "--expect-account")
+        flags.set(.credentials, credentials, flag: "--credentials")
         engine.add(to: &flags)
         return flags
     }

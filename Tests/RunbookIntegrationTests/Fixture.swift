@@ -8,6 +8,9 @@ struct RunbookFixture {
         var status: Int32
         var standardOutput: String
         var standardError: String
+
+        /// Both streams, for messages.
+        var output: String { standardOutput + standardError }
     }
 
     /// The built binary: `RUNBOOK_BINARY`, else `runbook` beside the test bundle in the build folder.

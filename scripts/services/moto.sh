@@ -12,7 +12,7 @@ plain_port="${RUNBOOK_MOTO_PORT:-5791}"
 auth_port="${RUNBOOK_MOTO_AUTH_PORT:-5792}"
 # Calls the signature-checking server answers without checking: the setup's create-user and
 # create-access-key below. Every later call must be signed with a key moto knows.
-auth_free_calls=2
+auth_free_calls=5
 
 python_bin() { command -v python3 || command -v python; }
 
@@ -68,8 +68,10 @@ PY
     return 1
 }
 
-# Creates IAM user runbook-ci and an access key on the signature-checking server (once per server),
-# with boto3 (a moto dependency), and keeps the key in $state/moto-auth-key.env.
+# Creates IAM user runbook-ci with an access key and an allow-all policy, and role runbook-deployer
+# (allow-all) for it to assume, on the signature-checking server (once per server; the first
+# $auth_free_calls calls are not checked), with boto3 (a moto dependency); keeps the key in
+# $state/moto-auth-key.env.
 create_key() { # port
     local keyfile="$state/moto-auth-key.env"
     [ -f "$keyfile" ] && [ "$(cat "$state/moto-auth.started" 2>/dev/null)" = "$(cat "$state/moto-auth.pid")" ] && return
@@ -77,10 +79,17 @@ create_key() { # port
 import sys, boto3
 iam = boto3.client("iam", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="us-east-1",
                    aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x" * 40)
+allow = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+trust = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", '
+         '"Principal": {"AWS": "arn:aws:iam::123456789012:user/runbook-ci"}}]}')
 iam.create_user(UserName="runbook-ci")
 key = iam.create_access_key(UserName="runbook-ci")["AccessKey"]
+iam.put_user_policy(UserName="runbook-ci", PolicyName="all", PolicyDocument=allow)
+role = iam.create_role(RoleName="runbook-deployer", AssumeRolePolicyDocument=trust)["Role"]
+iam.put_role_policy(RoleName="runbook-deployer", PolicyName="all", PolicyDocument=allow)
 print(f"RUNBOOK_TEST_MOTO_AUTH_KEY_ID={key['AccessKeyId']}")
 print(f"RUNBOOK_TEST_MOTO_AUTH_SECRET={key['SecretAccessKey']}")
+print(f"RUNBOOK_TEST_MOTO_AUTH_ROLE_ARN={role['Arn']}")
 PY
     cp "$state/moto-auth.pid" "$state/moto-auth.started"
 }

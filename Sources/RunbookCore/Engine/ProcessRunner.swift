@@ -30,6 +30,9 @@ public struct ProcessSpec: Sendable, Hashable {
     /// For `stream`: after `input`, keep the child's standard input open until it exits, so that it
     /// reads end-of-file only when runbook is gone (however runbook ends, SIGKILL included).
     public var holdsInputOpen = false
+    /// For `stream`: more input written while the child runs (after `input`), until the feed or the
+    /// child's output ends.
+    public var inputFeed: InputFeed?
 
     /// Makes a process spec.
     public init(
@@ -48,6 +51,27 @@ public struct ProcessSpec: Sendable, Hashable {
 
     /// The command line as a user would type it (for logs; never carries secrets).
     public var commandLine: String { ([executable] + arguments).joined(separator: " ") }
+}
+
+/// Input written to a streamed child while it runs (runbook's entry gets refreshed credentials so).
+public final class InputFeed: Sendable, Hashable {
+    let chunks: AsyncStream<Data>
+    private let continuation: AsyncStream<Data>.Continuation
+
+    /// Makes an empty feed.
+    public init() {
+        (chunks, continuation) = AsyncStream.makeStream(of: Data.self)
+    }
+
+    /// Writes `data` to the child's standard input (in order, after what was sent before).
+    public func send(_ data: Data) { continuation.yield(data) }
+
+    /// Ends the feed; later `send`s are dropped.
+    public func finish() { continuation.finish() }
+
+    public static func == (lhs: InputFeed, rhs: InputFeed) -> Bool { lhs === rhs }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }
 
 /// What a captured process produced.
@@ -160,16 +184,26 @@ public struct SubprocessRunner: ProcessRunning {
                     // end-of-file: at once, or (holdsInputOpen) only once the output has ended.
                     group.addTask {
                         if !input.isEmpty { _ = try? await writer.write(input) }
+                        if let feed = spec.inputFeed {
+                            for await chunk in feed.chunks { _ = try? await writer.write([UInt8](chunk)) }
+                        }
                         if !spec.holdsInputOpen { try? await writer.finish() }
                     }
                     group.addTask {
-                        for try await line in execution.standardOutput.strings() {
-                            onLine(OutputLine(.standardOutput, trimNewline(line)))
-                        }
-                    }
-                    group.addTask {
-                        for try await line in execution.standardError.strings() {
-                            onLine(OutputLine(.standardError, trimNewline(line)))
+                        // The feed ends with the output: the child is done reading.
+                        defer { spec.inputFeed?.finish() }
+                        try await withThrowingTaskGroup(of: Void.self) { readers in
+                            readers.addTask {
+                                for try await line in execution.standardOutput.strings() {
+                                    onLine(OutputLine(.standardOutput, trimNewline(line)))
+                                }
+                            }
+                            readers.addTask {
+                                for try await line in execution.standardError.strings() {
+                                    onLine(OutputLine(.standardError, trimNewline(line)))
+                                }
+                            }
+                            try await readers.waitForAll()
                         }
                     }
                     try await group.waitForAll()

@@ -45,8 +45,8 @@ public struct ApplyPipeline: Sendable {
         let secrets = try await request.secrets.resolve(context: context, folder: secretsFolder)
 
         let aws = try await resolveCredentials(request)
-        var values = aws
-        var names = Array(aws.keys)
+        var values = aws.variables
+        var names = Array(aws.variables.keys)
         let passthrough = settings.list(.env)
         for name in passthrough {
             guard let value = environment[name] else {
@@ -72,13 +72,28 @@ public struct ApplyPipeline: Sendable {
         defer { support.remove() }
 
         let secretNames = Set(["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] + passthrough)
-        let masker = SecretMasker(secrets: secretNames.compactMap { values[$0] } + secrets.values)
+        let masker = SecretMasker(
+            secrets: secretNames.compactMap { values[$0] } + secrets.values + (aws.served?.secrets ?? []))
 
         var arguments = PlaybookArguments(playbook: playbook)
         arguments.inventories = inventories.map(\.value)
         arguments.selection = request.selection
         arguments.secretArguments = secrets.arguments
-        let handshake = PlaybookEntry.Handshake(files: secrets.files).line
+        let handshake = PlaybookEntry.Handshake(files: secrets.files, credentials: aws.served).line
+        let feed = InputFeed()
+        let refresher = aws.refresher.map { refresher in
+            let log = context.console
+            return Task {
+                await refresher.run(
+                    expiration: aws.expiration ?? context.system.now(),
+                    deliver: { fresh in
+                        let served = ServedCredentials(fresh.credentials, account: fresh.identity.account)
+                        masker.add(served.secrets)
+                        feed.send(PlaybookEntry.Update(credentials: served).line)
+                    }, log: { log.err($0) })
+            }
+        }
+        defer { refresher?.cancel() }
 
         let console = context.console
         let playbookRunner = PlaybookRunner(
@@ -86,13 +101,14 @@ public struct ApplyPipeline: Sendable {
         let outcome: RunOutcome
         if inImage {
             outcome = try await runDirect(
-                arguments, support: support, secretsFolder: secretsFolder, handshake: handshake,
+                arguments, support: support, secretsFolder: secretsFolder, handshake: handshake, feed: feed,
                 vaultEnvironment: secrets.environment, values: values, request: request, runner: playbookRunner)
         } else {
             let image = try await images.prepare()
             outcome = try await runInContainer(
                 arguments, image: image, support: support, runID: runID, names: names, values: values,
-                inventories: inventories, handshake: handshake, vaultEnvironment: secrets.environment, request: request,
+                inventories: inventories, handshake: handshake, feed: feed, vaultEnvironment: secrets.environment,
+                request: request,
                 runner: playbookRunner, owner: record.owner)
         }
         try writeReports(outcome, playbook: playbook, masker: masker, request: request)
@@ -134,11 +150,28 @@ public struct ApplyPipeline: Sendable {
         }
     }
 
-    private func resolveCredentials(_ request: ApplyRequest) async throws -> [String: String] {
-        guard !request.skipCredentials else { return [:] }
+    /// How the run's AWS credentials reach ansible.
+    struct AWSHandover {
+        /// Variables passed by name: the region always; the keys too with `--credentials env`.
+        var variables: [String: String] = [:]
+        /// What the entry's loopback endpoint serves (`--credentials endpoint`).
+        var served: ServedCredentials?
+        /// When the served credentials expire.
+        var expiration: Date?
+        /// Gets new credentials before they expire (temporary credentials, online).
+        var refresher: CredentialRefresher?
+    }
+
+    private func resolveCredentials(_ request: ApplyRequest) async throws -> AWSHandover {
+        guard !request.skipCredentials else { return AWSHandover() }
         let credentials = context.credentials
         let options = CredentialOptions(
             profile: context.settings.string(.profile), expectAccount: context.settings.string(.expectAccount))
+        let endpoint = context.settings.string(.credentials) != "env"
+        let how =
+            endpoint
+            ? "served to ansible on a loopback credentials endpoint"
+            : "passed to ansible in variables (--credentials env)"
         if request.offline {
             let inspection = await credentials.inspect(options)
             if let error = inspection.findings.first(where: { $0.severity == .error }) {
@@ -152,19 +185,43 @@ public struct ApplyPipeline: Sendable {
                         : "\(inspection.source?.summary ?? "this source") needs a network call (STS or its endpoint) to get credentials; "
                             + "run without --offline")
             }
-            log("runbook: credentials: \(source.summary), key \(keys.maskedKeyId) (not verified: --offline)\n")
-            return keys.environmentVariables(region: inspection.region)
+            log("runbook: credentials: \(source.summary), key \(keys.maskedKeyId) (not verified: --offline), \(how)\n")
+            return handover(keys, region: inspection.region, account: nil, endpoint: endpoint, refresher: nil)
         }
         let resolved = try await credentials.resolve(options)
+        let refresher =
+            endpoint && resolved.credentials.expiration != nil
+            ? CredentialRefresher(
+                margin: context.settings.duration(.refreshMargin) ?? .seconds(900), now: context.system.now,
+                resolve: { try await credentials.resolve(options) }) : nil
+        let expiry = resolved.credentials.expiration.map { ", expire \(formatTimestamp($0))" } ?? ""
         log(
             "runbook: credentials: \(resolved.source.summary), key \(resolved.credentials.maskedKeyId), "
-                + "account \(resolved.identity.account) (\(resolved.identity.arn))\n")
-        return resolved.environmentVariables
+                + "account \(resolved.identity.account) (\(resolved.identity.arn))\(expiry), \(how)"
+                + (refresher != nil ? " and refreshed before they expire" : "") + "\n")
+        return handover(
+            resolved.credentials, region: resolved.region, account: resolved.identity.account, endpoint: endpoint,
+            refresher: refresher)
+    }
+
+    private func handover(
+        _ keys: AWSCredentials, region: RegionSetting?, account: String?, endpoint: Bool,
+        refresher: CredentialRefresher?
+    ) -> AWSHandover {
+        guard endpoint else { return AWSHandover(variables: keys.environmentVariables(region: region)) }
+        var variables: [String: String] = [:]
+        if let region {
+            variables["AWS_REGION"] = region.name
+            variables["AWS_DEFAULT_REGION"] = region.name
+        }
+        return AWSHandover(
+            variables: variables, served: ServedCredentials(keys, account: account), expiration: keys.expiration,
+            refresher: refresher)
     }
 
     private func runInContainer(
         _ arguments: PlaybookArguments, image: PreparedImage, support: RunSupport, runID: String, names: [String],
-        values: [String: String], inventories: [InventoryArgument], handshake: Data,
+        values: [String: String], inventories: [InventoryArgument], handshake: Data, feed: InputFeed,
         vaultEnvironment: [String: String], request: ApplyRequest, runner playbookRunner: PlaybookRunner,
         owner: RunOwner
     ) async throws -> RunOutcome {
@@ -194,6 +251,7 @@ public struct ApplyPipeline: Sendable {
         try plan.writeSupportFiles()
         var process = engine.run(plan.spec, environment: values)
         process.input = handshake
+        process.inputFeed = feed
         process.holdsInputOpen = true
         let name = plan.containerName
         let runner = self.runner
@@ -234,7 +292,7 @@ public struct ApplyPipeline: Sendable {
 
     private func runDirect(
         _ arguments: PlaybookArguments, support: RunSupport, secretsFolder: String, handshake: Data,
-        vaultEnvironment: [String: String], values: [String: String], request: ApplyRequest,
+        feed: InputFeed, vaultEnvironment: [String: String], values: [String: String], request: ApplyRequest,
         runner playbookRunner: PlaybookRunner
     ) async throws -> RunOutcome {
         try support.write(user: nil)
@@ -250,6 +308,7 @@ public struct ApplyPipeline: Sendable {
             runbook, ["exec-playbook", "--secrets", secretsFolder, "--"] + arguments.commandLine,
             environment: variables, workingDirectory: context.workspace)
         process.input = handshake
+        process.inputFeed = feed
         process.holdsInputOpen = true
         return try await playbookRunner.run(process, eventsFile: support.eventsFile, timeout: request.timeout)
     }

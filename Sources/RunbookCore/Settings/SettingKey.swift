@@ -18,6 +18,8 @@ public enum SettingKey: String, Sendable, CaseIterable, Hashable, Comparable {
     case inventory
     case profile
     case expectAccount = "expect_account"
+    case credentials
+    case refreshMargin = "refresh_margin"
     case inImage = "in_image"
 
     public static func < (lhs: SettingKey, rhs: SettingKey) -> Bool {
@@ -96,6 +98,17 @@ public enum SettingKey: String, Sendable, CaseIterable, Hashable, Comparable {
             Setting(
                 self, "RUNBOOK_EXPECT_ACCOUNT", flags: ["--expect-account"], .string, .computed(Defaults.anyAccount),
                 "the 12-digit AWS account the credentials must belong to")
+        case .credentials:
+            Setting(
+                self, "RUNBOOK_CREDENTIALS", flags: ["--credentials"], .choice(["endpoint", "env"]),
+                .value(["endpoint"]),
+                "how ansible gets the AWS credentials: a loopback credentials endpoint that runbook keeps "
+                    + "refreshed (no key in the container's environment), or keys in variables by name")
+        case .refreshMargin:
+            Setting(
+                self, "RUNBOOK_REFRESH_MARGIN", flags: [], .duration, .value(["15m"]),
+                "how long before temporary credentials expire runbook gets new ones for the endpoint (at "
+                    + "half their remaining life when they live shorter)")
         case .inImage:
             Setting(
                 self, "RUNBOOK_IN_IMAGE", flags: [], .bool, .value(["false"]),
@@ -124,6 +137,8 @@ public struct Setting: Sendable {
         case pathList
         /// true or false (also yes/no, on/off, 1/0).
         case bool
+        /// A positive duration: 90s, 15m, 2h (or plain seconds).
+        case duration
     }
 
     /// What applies when nothing sets the setting.
@@ -172,7 +187,7 @@ public struct Setting: Sendable {
     public var isList: Bool {
         switch kind {
         case .names, .words, .pathList: true
-        case .string, .choice, .path, .bool: false
+        case .string, .choice, .path, .bool, .duration: false
         }
     }
 }

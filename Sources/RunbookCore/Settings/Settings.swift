@@ -160,6 +160,9 @@ public struct Settings: Sendable {
     /// The value of a list setting (empty when nothing sets it).
     public func list(_ key: SettingKey) -> [String] { self[key].values }
 
+    /// The value of a duration setting (checked when resolved).
+    public func duration(_ key: SettingKey) -> Duration? { string(key).flatMap(Durations.parse) }
+
     /// The value of a boolean setting.
     public func bool(_ key: SettingKey) -> Bool { self[key].string.map(Self.isTrue) ?? false }
 
@@ -193,7 +196,7 @@ public struct Settings: Sendable {
     /// Splits a flag's or variable's text into the kind's values.
     static func split(_ text: String, _ kind: Setting.Kind, fromVariable: Bool) -> [String] {
         switch kind {
-        case .string, .choice, .path, .bool:
+        case .string, .choice, .path, .bool, .duration:
             return [text.trimmingCharacters(in: .whitespaces)]
         case .names:
             return text.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
@@ -225,6 +228,12 @@ public struct Settings: Sendable {
                 }
                 return isTrue(value) ? "true" : "false"
             }
+        case .duration:
+            for value in values where Durations.parse(value) == nil {
+                throw RunbookError.usage(
+                    "\(place): \(setting.name) '\(value)' is not a duration such as 90s, 15m or 2h")
+            }
+            return values
         case .string, .path:
             if values.first?.isEmpty ?? true {
                 throw RunbookError.usage("\(place): \(setting.name) is empty")
