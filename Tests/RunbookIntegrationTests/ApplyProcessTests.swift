@@ -54,7 +54,11 @@ struct ApplyProcessTests {
         ])
         defer { workspace.cleanUp() }
         let run = try workspace.launch(
-            ["apply", "secrets", "--offline", "--env", "MY_TOKEN", "--json", "out/r.json", "--junit", "out/j.xml"],
+            // Keys in variables (--credentials env), so ansible can print them and runbook must mask them.
+            [
+                "apply", "secrets", "--offline", "--credentials", "env", "--env", "MY_TOKEN", "--json", "out/r.json",
+                "--junit", "out/j.xml",
+            ],
             [
                 "AWS_ACCESS_KEY_ID": "ASIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": ApplyEnvironment.secretKey,
                 "AWS_SESSION_TOKEN": ApplyEnvironment.sessionToken, "AWS_REGION": "eu-west-2", "MY_TOKEN": token,

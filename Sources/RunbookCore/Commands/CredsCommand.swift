@@ -20,8 +20,7 @@ public struct CredsCommand: Sendable {
     /// Prints the report; throws a credentials (77) or unavailable (69) error after it when a check failed.
     public func run(_ context: RunbookContext) async throws -> Int32 {
         let options = CredentialOptions(
-            profile: context.settings.string(.profile), endpointURL: endpointURL,
-            expectAccount: online ? context.settings.string(.expectAccount) : nil, timeout: timeout)
+            settings: context.settings, endpointURL: endpointURL, expectAccount: online, timeout: timeout)
         let resolver = context.credentials
         let inspection = await resolver.inspect(options)
         var report = CredentialReport(inspection: inspection)

@@ -165,8 +165,7 @@ public struct ApplyPipeline: Sendable {
     private func resolveCredentials(_ request: ApplyRequest) async throws -> AWSHandover {
         guard !request.skipCredentials else { return AWSHandover() }
         let credentials = context.credentials
-        let options = CredentialOptions(
-            profile: context.settings.string(.profile), expectAccount: context.settings.string(.expectAccount))
+        let options = CredentialOptions(settings: context.settings)
         let endpoint = context.settings.string(.credentials) != "env"
         let how =
             endpoint

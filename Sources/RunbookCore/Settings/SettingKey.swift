@@ -19,6 +19,8 @@ public enum SettingKey: String, Sendable, CaseIterable, Hashable, Comparable {
     case profile
     case expectAccount = "expect_account"
     case credentials
+    case oidcTokenVariable = "oidc_token_variable"
+    case oidcAudience = "oidc_audience"
     case refreshMargin = "refresh_margin"
     case inImage = "in_image"
 
@@ -104,6 +106,15 @@ public enum SettingKey: String, Sendable, CaseIterable, Hashable, Comparable {
                 .value(["endpoint"]),
                 "how ansible gets the AWS credentials: a loopback credentials endpoint that runbook keeps "
                     + "refreshed (no key in the container's environment), or keys in variables by name")
+        case .oidcTokenVariable:
+            Setting(
+                self, "RUNBOOK_OIDC_TOKEN_VARIABLE", flags: [], .names,
+                .value(CredentialOptions.defaultOIDCTokenVariables),
+                "variables that may hold the CI job's OIDC token (GitLab's id_tokens), used with AWS_ROLE_ARN")
+        case .oidcAudience:
+            Setting(
+                self, "RUNBOOK_OIDC_AUDIENCE", flags: [], .string, .value([CredentialOptions.defaultOIDCAudience]),
+                "the audience of the OIDC token runbook asks GitHub Actions for")
         case .refreshMargin:
             Setting(
                 self, "RUNBOOK_REFRESH_MARGIN", flags: [], .duration, .value(["15m"]),

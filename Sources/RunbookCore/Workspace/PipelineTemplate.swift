@@ -44,8 +44,9 @@ public struct PipelineTemplate: Sendable {
         """
         # Bitbucket Pipelines: configure AWS with Ansible through runbook.
         # Repository variables: AWS_ROLE_ARN (a role trusting Bitbucket's OIDC provider) and AWS_REGION.
-        # Without OIDC, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY as secured variables instead and
-        # drop the two OIDC lines. JUnit results in test-results/ show in the Tests tab.
+        # With `oidc: true` the step gets BITBUCKET_STEP_OIDC_TOKEN, which runbook exchanges for the role's
+        # credentials itself. Without OIDC, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY as secured
+        # variables instead. JUnit results in test-results/ show in the Tests tab.
         pipelines:
           branches:
             main:
@@ -54,8 +55,6 @@ public struct PipelineTemplate: Sendable {
                   image: \(image)
                   oidc: true
                   script:
-                    - export AWS_WEB_IDENTITY_TOKEN_FILE="$BITBUCKET_CLONE_DIR/.aws-web-identity-token"
-                    - printf '%s' "$BITBUCKET_STEP_OIDC_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"
                     - runbook apply \(playbook) --junit test-results/runbook.xml --json runbook-results.json
                   artifacts:
                     - runbook-results.json
@@ -74,6 +73,8 @@ public struct PipelineTemplate: Sendable {
         """
         # GitHub Actions: configure AWS with Ansible through runbook.
         # Repository variables: AWS_ROLE_ARN (a role trusting GitHub's OIDC provider) and AWS_REGION.
+        # `id-token: write` lets runbook ask GitHub for the job's OIDC token and exchange it for the role's
+        # credentials itself (audience sts.amazonaws.com).
         name: runbook
         on:
           push:
@@ -99,15 +100,8 @@ public struct PipelineTemplate: Sendable {
             env:
               AWS_ROLE_ARN: ${{ vars.AWS_ROLE_ARN }}
               AWS_REGION: ${{ vars.AWS_REGION }}
-              AWS_WEB_IDENTITY_TOKEN_FILE: /tmp/aws-web-identity-token
             steps:
               - uses: actions/checkout@v4
-              - name: Fetch the OIDC token for AWS
-                run: |
-                  curl -sSf -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" \\
-                    "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=sts.amazonaws.com" \\
-                    | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"], end="")' \\
-                    > "$AWS_WEB_IDENTITY_TOKEN_FILE"
               - run: runbook apply \(playbook) --junit results/runbook.xml --json results/runbook.json
               - uses: actions/upload-artifact@v4
                 if: always()
@@ -126,6 +120,8 @@ public struct PipelineTemplate: Sendable {
         """
         # GitLab CI: configure AWS with Ansible through runbook.
         # CI/CD variables: AWS_ROLE_ARN (a role trusting GitLab's OIDC provider) and AWS_REGION.
+        # runbook reads the job's id_token from AWS_OIDC_TOKEN (the oidc_token_variable setting) and
+        # exchanges it for the role's credentials itself.
         stages: [validate, apply]
 
         validate:
@@ -143,8 +139,6 @@ public struct PipelineTemplate: Sendable {
             AWS_OIDC_TOKEN:
               aud: sts.amazonaws.com
           script:
-            - export AWS_WEB_IDENTITY_TOKEN_FILE="$CI_PROJECT_DIR/.aws-web-identity-token"
-            - printf '%s' "$AWS_OIDC_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"
             - runbook apply \(playbook) --junit results/runbook.xml --json results/runbook.json
           artifacts:
             when: always

@@ -92,9 +92,14 @@ struct FailingRunner: ProcessRunning {
         #expect(result.status == 0)
         #expect(!result.out.contains("unset"))
         for key in SettingKey.allCases { #expect(result.out.contains(key.rawValue + " "), "\(key)") }
-        #expect(result.out.contains("pull_policy         never  (environment RUNBOOK_PULL_POLICY)"))
-        #expect(result.out.contains("network             host  (\(folder.path)/runbook.yml:1)"))
-        #expect(result.out.contains("base_image          python:3.11-slim-bookworm  (default)"))
+        // One column for the keys: padded to the longest.
+        let width = SettingKey.allCases.map(\.rawValue.count).max() ?? 0
+        func row(_ key: String, _ rest: String) -> String {
+            key.padding(toLength: width + 2, withPad: " ", startingAt: 0) + rest
+        }
+        #expect(result.out.contains(row("pull_policy", "never  (environment RUNBOOK_PULL_POLICY)")))
+        #expect(result.out.contains(row("network", "host  (\(folder.path)/runbook.yml:1)")))
+        #expect(result.out.contains(row("base_image", "python:3.11-slim-bookworm  (default)")))
         let json = await run(["config", "--format", "json"])
         let entries = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]]
         #expect(entries?.count == SettingKey.allCases.count)

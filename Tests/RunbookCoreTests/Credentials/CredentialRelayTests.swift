@@ -101,8 +101,10 @@ import Testing
         let calls = Mutex(0)
         let delivered = Mutex<[String]>([])
         let logged = Mutex<[String]>([])
-        let start = Date()
-        var refresher = CredentialRefresher(margin: .seconds(3600), now: { Date() }) {
+        // A clock that stands still, so the schedule does not depend on how loaded the machine is:
+        // every set expires 0.1 s past the margin, so the next refresh is due at the minimum delay.
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        var refresher = CredentialRefresher(margin: .seconds(3600), now: { start }) {
             let call = calls.withLock { count in
                 count += 1
                 return count
@@ -110,7 +112,7 @@ import Testing
             if call == 2 { throw RunbookError.unavailable("STS did not answer") }
             let keys = AWSCredentials(
                 accessKeyId: "ASIAEXAMPLEREFRESH\(call)0", secretAccessKey: "refresh-secret-\(call)",
-                sessionToken: "token-\(call)", expiration: Date().addingTimeInterval(3600.2))
+                sessionToken: "token-\(call)", expiration: start.addingTimeInterval(3600.1))
             return ResolvedCredentials(
                 credentials: keys, region: nil, source: .environment,
                 identity: CallerIdentity(account: "123456789012", arn: "arn:aws:iam::123456789012:user/t", userId: "U"))

@@ -12,6 +12,10 @@ struct CredentialChain {
     var store: ProfileStore
     var process: CredentialProcess
     var now: Date
+    /// The `oidc_token_variable` setting: variables that may hold a CI job's OIDC token.
+    var oidcTokenVariables: [String] = CredentialOptions.defaultOIDCTokenVariables
+    /// The `oidc_audience` setting: the audience asked of GitHub Actions.
+    var oidcAudience = CredentialOptions.defaultOIDCAudience
 
     var findings: [CredentialFinding] = []
 
@@ -95,6 +99,7 @@ struct CredentialChain {
             return await assumeRole(profile, visited: [])
         }
         if let found = webIdentity(profile) { return (found, nil) }
+        if let found = ciWebIdentity() { return (found, nil) }
         if let profile {
             if let role = profile["role_arn"] {
                 error(
@@ -160,6 +165,24 @@ struct CredentialChain {
         }
         let session = environment["AWS_ROLE_SESSION_NAME"] ?? profile?["role_session_name"]?.value
         return .webIdentity(roleArn: roleArn, tokenFile: path, sessionName: session, location: location)
+    }
+
+    /// `AWS_ROLE_ARN` (without a token file) and a CI job's OIDC token; a warning when the CI is
+    /// recognised but gives the job no token.
+    mutating func ciWebIdentity() -> CredentialSource? {
+        guard let roleArn = environment["AWS_ROLE_ARN"] else { return nil }
+        let (token, warning) = CIIdentityToken.detect(
+            environment, variables: oidcTokenVariables, audience: oidcAudience)
+        if let warning { findings.append(CredentialFinding(.warning, "ci-oidc-token", warning)) }
+        guard let token else { return nil }
+        if !OfflineChecks.isRoleArn(roleArn) {
+            error(
+                "role-arn-shape",
+                "AWS_ROLE_ARN '\(roleArn)' is not a role ARN such as arn:aws:iam::123456789012:role/NAME")
+        }
+        return .ciWebIdentity(
+            roleArn: roleArn, token: token,
+            sessionName: CIIdentityToken.sessionName(environment, provider: token.provider))
     }
 
     /// SSO, keys in the credentials file, `credential_process`, keys in the config file, then the fallbacks.

@@ -12,6 +12,15 @@ public struct CredentialOptions: Sendable, Hashable {
     public var timeout: Duration
     /// How long `credential_process` may run.
     public var processTimeout: Duration
+    /// The `oidc_token_variable` setting.
+    public var oidcTokenVariables: [String] = Self.defaultOIDCTokenVariables
+    /// The `oidc_audience` setting.
+    public var oidcAudience: String = Self.defaultOIDCAudience
+
+    /// The variables a GitLab job's `id_tokens` are looked for in, by default.
+    public static let defaultOIDCTokenVariables = ["AWS_OIDC_TOKEN", "GITLAB_OIDC_TOKEN"]
+    /// The audience of the OIDC token asked of GitHub Actions, by default (what AWS's OIDC provider expects).
+    public static let defaultOIDCAudience = "sts.amazonaws.com"
 
     /// Makes options.
     public init(
@@ -23,6 +32,19 @@ public struct CredentialOptions: Sendable, Hashable {
         self.expectAccount = expectAccount
         self.timeout = timeout
         self.processTimeout = processTimeout
+    }
+}
+
+extension CredentialOptions {
+    /// Options from the settings: `profile`, `expect_account` (when `expectAccount`), the OIDC settings.
+    public init(
+        settings: Settings, endpointURL: String? = nil, expectAccount: Bool = true, timeout: Duration = .seconds(10)
+    ) {
+        self.init(
+            profile: settings.string(.profile), endpointURL: endpointURL,
+            expectAccount: expectAccount ? settings.string(.expectAccount) : nil, timeout: timeout)
+        oidcTokenVariables = settings.list(.oidcTokenVariable)
+        oidcAudience = settings.string(.oidcAudience) ?? Self.defaultOIDCAudience
     }
 }
 
@@ -70,6 +92,8 @@ public struct CredentialResolver: Sendable {
         var chain = CredentialChain(
             environment: environment, store: ProfileStore(environment: environment),
             process: CredentialProcess(runner: processRunner, timeout: options.processTimeout), now: now())
+        chain.oidcTokenVariables = options.oidcTokenVariables
+        chain.oidcAudience = options.oidcAudience
         var inspection = await chain.inspect(profile: options.profile)
         if let account = options.expectAccount, !OfflineChecks.isAccountId(account) {
             inspection.findings.append(
@@ -133,6 +157,9 @@ public struct CredentialResolver: Sendable {
             }
             return try await sts.assumeRoleWithWebIdentity(
                 roleArn, sessionName: session ?? sessionName(), token: String(decoding: data, as: UTF8.self).trimmed)
+        case .ciWebIdentity(let roleArn, let token, let session):
+            let jwt = try await token.fetch(environment: environment, transport: transport)
+            return try await sts.assumeRoleWithWebIdentity(roleArn, sessionName: session ?? sessionName(), token: jwt)
         case .sso(let profile, _, let settings):
             guard let token = SSOTokenCache(homeDirectory: environment.homeDirectory).token(for: settings) else {
                 throw RunbookError.credentials("no cached SSO login; run 'aws sso login --profile \(profile)'")

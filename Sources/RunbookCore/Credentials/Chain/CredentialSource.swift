@@ -10,6 +10,9 @@ public indirect enum CredentialSource: Sendable, Hashable {
     case assumeRole(profile: String, roleArn: String, location: SourceLocation, source: CredentialSource)
     /// `AssumeRoleWithWebIdentity` with an OIDC token file (from the environment when `location` is nil).
     case webIdentity(roleArn: String, tokenFile: String, sessionName: String?, location: SourceLocation?)
+    /// `AssumeRoleWithWebIdentity` with `AWS_ROLE_ARN` and the CI job's own OIDC token, which runbook
+    /// gets itself (GitHub Actions' token request, Bitbucket's or GitLab's token variable).
+    case ciWebIdentity(roleArn: String, token: CIIdentityToken, sessionName: String?)
     /// An IAM Identity Center (SSO) profile and its cached login.
     case sso(profile: String, location: SourceLocation, settings: SSOSettings)
     /// The ECS/EKS container credentials endpoint, named by an environment variable.
@@ -25,6 +28,7 @@ public indirect enum CredentialSource: Sendable, Hashable {
         case .process: "process"
         case .assumeRole: "assume-role"
         case .webIdentity: "web-identity"
+        case .ciWebIdentity: "ci-web-identity"
         case .sso: "sso"
         case .container: "container"
         case .instanceMetadata: "instance-metadata"
@@ -45,6 +49,8 @@ public indirect enum CredentialSource: Sendable, Hashable {
         case .webIdentity(let roleArn, let tokenFile, _, let location):
             let origin = location.map { "\($0.file):\($0.line)" } ?? "AWS_WEB_IDENTITY_TOKEN_FILE"
             return "web identity \(roleArn) with token \(tokenFile) (\(origin))"
+        case .ciWebIdentity(let roleArn, let token, _):
+            return "web identity \(roleArn) (AWS_ROLE_ARN) with the \(token.summary)"
         case .sso(let profile, let location, let settings):
             return
                 "sso \(settings.roleName) in \(settings.accountId) of profile \(profile) (\(location.file):\(location.line))"
