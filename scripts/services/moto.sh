@@ -10,8 +10,8 @@ state="${RUNBOOK_TEST_STATE:?set RUNBOOK_TEST_STATE}"
 mkdir -p "$state"
 plain_port="${RUNBOOK_MOTO_PORT:-5791}"
 auth_port="${RUNBOOK_MOTO_AUTH_PORT:-5792}"
-# Calls the signature-checking server answers without checking: the setup's create-user and
-# create-access-key below. Every later call must be signed with a key moto knows.
+# Calls the signature-checking server answers without checking: the five setup calls of create_key
+# below. Every later call must be signed with a key moto knows.
 auth_free_calls=5
 
 python_bin() { command -v python3 || command -v python; }
