@@ -133,6 +133,10 @@ import Testing
         let warning = try #require(inspection.findings.first { $0.rule == "ci-oidc-token" })
         #expect(warning.severity == .warning)
         #expect(warning.message.contains(advice), "\(warning.message)")
+        // With nothing else in the chain, the error itself says what the job lacks.
+        let failure = try #require(inspection.findings.first { $0.rule == "no-credentials" })
+        #expect(failure.message.contains(advice), "\(failure.message)")
+        #expect(!failure.message.contains("aws configure"))
     }
 
     @Test func aTokenFileWinsOverTheCIsToken() async throws {

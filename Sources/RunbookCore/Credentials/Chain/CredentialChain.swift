@@ -49,10 +49,14 @@ struct CredentialChain {
             inspection.source = found.source
             inspection.credentials = found.credentials
         } else if !findings.contains(where: { $0.severity == .error }) {
+            // In a CI job with a role but no OIDC token, what the job lacks is the useful answer.
+            let ciHint = findings.first { $0.rule == "ci-oidc-token" }?.message
             error(
                 "no-credentials",
-                "no AWS credentials found for profile '\(name)': set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
-                    + "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, or run 'aws configure'")
+                "no AWS credentials found for profile '\(name)': "
+                    + (ciHint
+                        ?? "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, "
+                        + "or run 'aws configure'"))
         }
         if FileManager.default.fileExists(atPath: environment.credentialsFile) {
             findings += OfflineChecks.checkPermissions(ofCredentialsFile: environment.credentialsFile)
