@@ -49,6 +49,12 @@ struct ApplyOptions: ParsableArguments {
     @Option(help: .setting(.expectAccount, valueName: "id"))
     var expectAccount: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The code from the profile's MFA device (mfa_serial), when no cached session spares it; else asked "
+                + "at the terminal.", valueName: "code"))
+    var mfaCode: String?
+
     @Option(help: .setting(.credentials, valueName: "endpoint|env"))
     var credentials: String?
 
@@ -143,6 +149,12 @@ struct ApplyOptions: ParsableArguments {
         }
         if let forks, forks < 1 { throw ValidationError("--forks must be at least 1") }
         if let sshTimeout, sshTimeout < 1 { throw ValidationError("--ssh-timeout must be at least 1 second") }
+        if let mfaCode, !MFASessionCache.isCode(mfaCode) {
+            throw ValidationError("--mfa-code '\(mfaCode)' is not a 6-digit code")
+        }
+        if mfaCode != nil && (offline || noCredentials) {
+            throw ValidationError("--mfa-code needs the online credential check (drop --offline / --no-credentials)")
+        }
     }
 
     /// The settings these options set.
@@ -169,6 +181,7 @@ struct ApplyOptions: ParsableArguments {
         request.selection.forks = forks
         request.offline = offline
         request.skipCredentials = noCredentials
+        request.mfaCode = mfaCode
         request.skipValidation = noValidate
         request.jsonFile = json
         request.junitFile = junit

@@ -28,6 +28,13 @@ struct Creds: RunbookCommand {
     @Option(name: .long, help: .setting(.profile, valueName: "name"))
     var profile: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --online: the code from the profile's MFA device (mfa_serial), when no cached session spares it; "
+                + "else asked at the terminal.", valueName: "code"))
+    var mfaCode: String?
+
     @Option(name: .long, help: ArgumentHelp("The STS endpoint.", valueName: "url"))
     var endpointURL: String?
 
@@ -46,6 +53,10 @@ struct Creds: RunbookCommand {
     func validate() throws {
         if online && offline { throw ValidationError("--online and --offline cannot be used together") }
         if expectAccount != nil && !online { throw ValidationError("--expect-account needs --online") }
+        if mfaCode != nil && !online { throw ValidationError("--mfa-code needs --online") }
+        if let mfaCode, !MFASessionCache.isCode(mfaCode) {
+            throw ValidationError("--mfa-code '\(mfaCode)' is not a 6-digit code")
+        }
         if Durations.parse(timeout) == nil {
             throw ValidationError("--timeout '\(timeout)' is not a duration such as 10s or 1m")
         }
@@ -61,7 +72,7 @@ struct Creds: RunbookCommand {
     func run(_ context: RunbookContext) async throws -> Int32 {
         try await CredsCommand(
             online: online, endpointURL: endpointURL, timeout: Durations.parse(timeout) ?? .seconds(10),
-            json: format == .json
+            json: format == .json, mfaCode: mfaCode
         ).run(context)
     }
 }

@@ -8,19 +8,26 @@ public struct CredsCommand: Sendable {
     public var timeout: Duration
     /// JSON instead of text.
     public var json: Bool
+    /// `--mfa-code`.
+    public var mfaCode: String?
 
     /// Makes the command.
-    public init(online: Bool, endpointURL: String? = nil, timeout: Duration = .seconds(10), json: Bool = false) {
+    public init(
+        online: Bool, endpointURL: String? = nil, timeout: Duration = .seconds(10), json: Bool = false,
+        mfaCode: String? = nil
+    ) {
         self.online = online
         self.endpointURL = endpointURL
         self.timeout = timeout
         self.json = json
+        self.mfaCode = mfaCode
     }
 
     /// Prints the report; throws a credentials (77) or unavailable (69) error after it when a check failed.
     public func run(_ context: RunbookContext) async throws -> Int32 {
-        let options = CredentialOptions(
+        var options = CredentialOptions(
             settings: context.settings, endpointURL: endpointURL, expectAccount: online, timeout: timeout)
+        options.mfaCode = mfaCode
         let resolver = context.credentials
         let inspection = await resolver.inspect(options)
         var report = CredentialReport(inspection: inspection)
@@ -34,6 +41,7 @@ public struct CredsCommand: Sendable {
                 failure = error
                 report.onlineFailed = true
             }
+            if let warning = report.resolved?.mfa?.warning { context.console.err("warning: \(warning)\n") }
         }
         if json {
             context.console.out(report.json)

@@ -165,7 +165,9 @@ public struct ApplyPipeline: Sendable {
     private func resolveCredentials(_ request: ApplyRequest) async throws -> AWSHandover {
         guard !request.skipCredentials else { return AWSHandover() }
         let credentials = context.credentials
-        let options = CredentialOptions(settings: context.settings)
+        var settingOptions = CredentialOptions(settings: context.settings)
+        settingOptions.mfaCode = request.mfaCode
+        let options = settingOptions
         let endpoint = context.settings.string(.credentials) != "env"
         let how =
             endpoint
@@ -188,16 +190,24 @@ public struct ApplyPipeline: Sendable {
             return handover(keys, region: inspection.region, account: nil, endpoint: endpoint, refresher: nil)
         }
         let resolved = try await credentials.resolve(options)
+        // An MFA session cannot be renewed without a new code, so it is served until it expires.
         let refresher =
-            endpoint && resolved.credentials.expiration != nil
+            endpoint && resolved.credentials.expiration != nil && resolved.mfa == nil
             ? CredentialRefresher(
                 margin: context.settings.duration(.refreshMargin) ?? .seconds(900), now: context.system.now,
                 resolve: { try await credentials.resolve(options) }) : nil
         let expiry = resolved.credentials.expiration.map { ", expire \(formatTimestamp($0))" } ?? ""
+        if let mfa = resolved.mfa {
+            log("runbook: MFA: \(mfa.summary)\n")
+            if let warning = mfa.warning { log("runbook: warning: \(warning)\n") }
+        }
         log(
             "runbook: credentials: \(resolved.source.summary), key \(resolved.credentials.maskedKeyId), "
                 + "account \(resolved.identity.account) (\(resolved.identity.arn))\(expiry), \(how)"
-                + (refresher != nil ? " and refreshed before they expire" : "") + "\n")
+                + (refresher != nil ? " and refreshed before they expire" : "")
+                + (resolved.mfa != nil && endpoint
+                    ? " (an MFA session is not renewed without a new code; a longer duration_seconds gives long runs more time)"
+                    : "") + "\n")
         return handover(
             resolved.credentials, region: resolved.region, account: resolved.identity.account, endpoint: endpoint,
             refresher: refresher)

@@ -9,6 +9,8 @@ public struct ApplyRequest: Sendable {
     public var offline = false
     /// Do not resolve or pass AWS credentials at all (playbooks that do not talk to AWS).
     public var skipCredentials = false
+    /// `--mfa-code`: the code for the profile's `mfa_serial`, when no cached session spares it.
+    public var mfaCode: String?
     /// Skip static validation.
     public var skipValidation = false
     /// Write the JSON summary and events here.

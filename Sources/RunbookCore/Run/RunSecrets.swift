@@ -137,11 +137,16 @@ public struct RunSecrets: Sendable {
 enum TerminalPrompt {
     /// Prompts on /dev/tty; without a terminal, a usage error (64) naming the flag instead of a hang.
     static func read(_ prompt: String, flag: String) throws -> String {
-        let descriptor = open("/dev/tty", O_RDWR | O_NOCTTY)
-        guard descriptor >= 0 else {
-            throw RunbookError.usage(
+        try read(
+            prompt,
+            withoutTerminal:
                 "\(flag) asks for a password, but runbook has no terminal; give a password file or script instead")
-        }
+    }
+
+    /// Prompts on /dev/tty; without a terminal, a usage error (64) with `message`.
+    static func read(_ prompt: String, withoutTerminal message: String) throws -> String {
+        let descriptor = open("/dev/tty", O_RDWR | O_NOCTTY)
+        guard descriptor >= 0 else { throw RunbookError.usage(message) }
         defer { close(descriptor) }
         var saved = termios()
         let hasTerminal = tcgetattr(descriptor, &saved) == 0

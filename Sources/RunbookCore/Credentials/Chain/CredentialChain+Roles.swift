@@ -54,14 +54,6 @@ extension CredentialChain {
                 "role-arn-shape", "'\(role.value)' is not a role ARN such as arn:aws:iam::123456789012:role/NAME",
                 at: role.location)
         }
-        if profile["mfa_serial"] != nil {
-            findings.append(
-                CredentialFinding(
-                    .warning, "mfa",
-                    "profile \(profile.name) needs an MFA code (mfa_serial), which runbook cannot prompt for; "
-                        + "use credentials from 'aws sts get-session-token' instead",
-                    at: profile["mfa_serial"]?.location))
-        }
         let inner: (source: CredentialSource, credentials: AWSCredentials?)?
         if let sourceName = profile["source_profile"] {
             if profile["credential_source"] != nil {
@@ -142,5 +134,28 @@ extension CredentialChain {
         }
     }
 
-    /// The container endpoint or instance metadata, detected here and called when resolving.
+    /// The MFA status of the profile in effect: for its role (AssumeRole with the code) or, without
+    /// `role_arn`, for its own keys (GetSessionToken); the cached session is looked up here, offline.
+    mutating func mfa(_ profile: Profile, source: CredentialSource) -> (MFAStatus, CredentialSource)? {
+        guard let serial = profile["mfa_serial"] else { return nil }
+        let roleArn: String?
+        var wrapped = source
+        switch source {
+        case .assumeRole(let name, let role, _, _) where name == profile.name:
+            roleArn = role
+        case .sharedFile(let name, _) where name == profile.name:
+            roleArn = nil
+            wrapped = .mfaSession(profile: name, serial: serial.value, location: serial.location, source: source)
+        default:
+            return nil
+        }
+        let key = MFASessionCache.Key(profile: profile.name, roleArn: roleArn, serial: serial.value)
+        var status = MFAStatus(key: key, location: serial.location, cachedUntil: nil)
+        switch MFASessionCache(environment: environment).lookup(key, now: now) {
+        case .session(let cached): status.cachedUntil = cached.expiration
+        case .ignored(let reason): findings.append(CredentialFinding(.warning, "mfa-cache", reason))
+        case .none: break
+        }
+        return (status, wrapped)
+    }
 }

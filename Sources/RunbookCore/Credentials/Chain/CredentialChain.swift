@@ -48,6 +48,10 @@ struct CredentialChain {
         if let found = await source(profile: profile, skipEnvironment: flag != nil) {
             inspection.source = found.source
             inspection.credentials = found.credentials
+            if let profile, let (status, source) = mfa(profile, source: found.source) {
+                inspection.mfa = status
+                inspection.source = source
+            }
         } else if !findings.contains(where: { $0.severity == .error }) {
             // In a CI job with a role but no OIDC token, what the job lacks is the useful answer.
             let ciHint = findings.first { $0.rule == "ci-oidc-token" }?.message

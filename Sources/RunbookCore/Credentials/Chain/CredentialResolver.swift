@@ -16,6 +16,9 @@ public struct CredentialOptions: Sendable, Hashable {
     public var oidcTokenVariables: [String] = Self.defaultOIDCTokenVariables
     /// The `oidc_audience` setting.
     public var oidcAudience: String = Self.defaultOIDCAudience
+    /// `--mfa-code`: the code for a profile's `mfa_serial`; without it runbook reuses a cached session or
+    /// asks at the terminal.
+    public var mfaCode: String?
 
     /// The variables a GitLab job's `id_tokens` are looked for in, by default.
     public static let defaultOIDCTokenVariables = ["AWS_OIDC_TOKEN", "GITLAB_OIDC_TOKEN"]
@@ -58,6 +61,8 @@ public struct ResolvedCredentials: Sendable {
     public var source: CredentialSource
     /// Who STS says the caller is.
     public var identity: CallerIdentity
+    /// For a profile with `mfa_serial`: whether the session was cached or new, and any cache warning.
+    public var mfa: MFAOutcome?
 
     /// The variables to hand to a container: keys, token, and region. Pass them by name (`-e NAME`), never in argv.
     public var environmentVariables: [String: String] { credentials.environmentVariables(region: region) }
@@ -75,16 +80,20 @@ public struct CredentialResolver: Sendable {
     public var transport: any HTTPTransport
     /// The clock.
     public var now: @Sendable () -> Date
+    /// Asks for an MFA code: `(prompt, message when there is no terminal)`; the terminal by default.
+    public var prompt: @Sendable (String, String) throws -> String
 
     /// Makes a resolver.
     public init(
         environment: CredentialEnvironment, processRunner: any ProcessRunning = SubprocessRunner(),
-        transport: any HTTPTransport = URLSessionTransport(), now: @escaping @Sendable () -> Date = { Date() }
+        transport: any HTTPTransport = URLSessionTransport(), now: @escaping @Sendable () -> Date = { Date() },
+        prompt: (@Sendable (String, String) throws -> String)? = nil
     ) {
         self.environment = environment
         self.processRunner = processRunner
         self.transport = transport
         self.now = now
+        self.prompt = prompt ?? { try TerminalPrompt.read($0, withoutTerminal: $1) }
     }
 
     /// Finds the source and runs every offline check, without network.
@@ -126,7 +135,9 @@ public struct CredentialResolver: Sendable {
                 region: inspection.region?.name),
             signingRegion: inspection.region?.name ?? "us-east-1", transport: transport, timeout: options.timeout,
             now: now)
-        let credentials = try await usable(source, local: inspection.credentials, sts: sts, options: options)
+        var mfa: MFAOutcome?
+        let credentials = try await usable(
+            source, local: inspection.credentials, sts: sts, options: options, mfa: inspection.mfa, outcome: &mfa)
         let identity = try await sts.callerIdentity(using: credentials)
         if let expected = options.expectAccount, identity.account != expected {
             throw RunbookError.credentials(
@@ -134,23 +145,39 @@ public struct CredentialResolver: Sendable {
                     + "pick the profile for account \(expected)")
         }
         return ResolvedCredentials(
-            credentials: credentials, region: inspection.region, source: source, identity: identity)
+            credentials: credentials, region: inspection.region, source: source, identity: identity, mfa: mfa)
     }
 
     private func usable(
-        _ source: CredentialSource, local: AWSCredentials?, sts: STSClient, options: CredentialOptions
+        _ source: CredentialSource, local: AWSCredentials?, sts: STSClient, options: CredentialOptions,
+        mfa: MFAStatus? = nil, outcome: inout MFAOutcome?
     ) async throws -> AWSCredentials {
         switch source {
         case .environment, .sharedFile, .process:
             guard let local else { throw RunbookError.credentials("no keys were read from \(source.summary)") }
             return local
         case .assumeRole(let profile, let roleArn, _, let inner):
-            let base = try await usable(inner, local: local, sts: sts, options: options)
             let settings = ProfileStore(environment: environment).profiles[profile]
-            return try await sts.assumeRole(
-                roleArn, sessionName: settings?["role_session_name"]?.value ?? sessionName(),
-                externalId: settings?["external_id"]?.value,
-                durationSeconds: settings?["duration_seconds"].flatMap { Int($0.value) }, using: base)
+            let device = mfa.flatMap { $0.key.profile == profile && $0.key.roleArn == roleArn ? $0 : nil }
+            return try await withMFA(device, options: options, outcome: &outcome) { code in
+                var ignored: MFAOutcome?
+                let base = try await usable(inner, local: local, sts: sts, options: options, outcome: &ignored)
+                return try await sts.assumeRole(
+                    roleArn, sessionName: settings?["role_session_name"]?.value ?? sessionName(),
+                    externalId: settings?["external_id"]?.value,
+                    durationSeconds: settings?["duration_seconds"].flatMap { Int($0.value) },
+                    mfa: code.map { (device?.key.serial ?? "", $0) }, using: base)
+            }
+        case .mfaSession(let profile, let serial, _, let inner):
+            let settings = ProfileStore(environment: environment).profiles[profile]
+            let device = mfa ?? MFAStatus(key: .init(profile: profile, roleArn: nil, serial: serial), location: nil)
+            return try await withMFA(device, options: options, outcome: &outcome) { code in
+                var ignored: MFAOutcome?
+                let base = try await usable(inner, local: local, sts: sts, options: options, outcome: &ignored)
+                return try await sts.sessionToken(
+                    mfa: (serial, code ?? ""), durationSeconds: settings?["duration_seconds"].flatMap { Int($0.value) },
+                    using: base)
+            }
         case .webIdentity(let roleArn, let tokenFile, let session, _):
             guard let data = FileManager.default.contents(atPath: tokenFile) else {
                 throw RunbookError.credentials("cannot read the web identity token file \(tokenFile)")
@@ -171,6 +198,35 @@ public struct CredentialResolver: Sendable {
         case .instanceMetadata:
             return try await InstanceMetadataClient(transport: transport, environment: environment).credentials()
         }
+    }
+
+    /// Runs `call` with no code when there is no MFA device; else reuses the cached session, or gets a code
+    /// (`--mfa-code`, else the terminal), calls, and caches the new session.
+    private func withMFA(
+        _ device: MFAStatus?, options: CredentialOptions, outcome: inout MFAOutcome?,
+        _ call: (String?) async throws -> AWSCredentials
+    ) async throws -> AWSCredentials {
+        guard let device else { return try await call(nil) }
+        let cache = MFASessionCache(environment: environment)
+        if case .session(let cached) = cache.lookup(device.key, now: now()) {
+            outcome = MFAOutcome(serial: device.key.serial, cached: true, expiration: cached.expiration)
+            return cached
+        }
+        let code =
+            try options.mfaCode
+            ?? prompt(
+                "MFA code for \(device.key.serial): ",
+                "profile \(device.key.profile) needs an MFA code from \(device.key.serial), but runbook has no terminal "
+                    + "to ask for it; pass --mfa-code CODE")
+        let trimmed = code.trimmed
+        guard MFASessionCache.isCode(trimmed) else {
+            throw RunbookError.usage("the MFA code for \(device.key.serial) must be 6 digits")
+        }
+        let credentials = try await call(trimmed)
+        outcome = MFAOutcome(
+            serial: device.key.serial, cached: false, expiration: credentials.expiration,
+            warning: cache.store(credentials, for: device.key))
+        return credentials
     }
 
     private func sessionName() -> String {

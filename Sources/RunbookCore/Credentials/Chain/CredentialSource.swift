@@ -8,6 +8,8 @@ public indirect enum CredentialSource: Sendable, Hashable {
     case process(profile: String, command: String, location: SourceLocation)
     /// A profile's `role_arn`, assumed with the credentials of `source`.
     case assumeRole(profile: String, roleArn: String, location: SourceLocation, source: CredentialSource)
+    /// A profile's keys with `mfa_serial` (and no `role_arn`): a `GetSessionToken` session with an MFA code.
+    case mfaSession(profile: String, serial: String, location: SourceLocation, source: CredentialSource)
     /// `AssumeRoleWithWebIdentity` with an OIDC token file (from the environment when `location` is nil).
     case webIdentity(roleArn: String, tokenFile: String, sessionName: String?, location: SourceLocation?)
     /// `AssumeRoleWithWebIdentity` with `AWS_ROLE_ARN` and the CI job's own OIDC token, which runbook
@@ -27,6 +29,7 @@ public indirect enum CredentialSource: Sendable, Hashable {
         case .sharedFile: "file"
         case .process: "process"
         case .assumeRole: "assume-role"
+        case .mfaSession: "mfa-session"
         case .webIdentity: "web-identity"
         case .ciWebIdentity: "ci-web-identity"
         case .sso: "sso"
@@ -46,6 +49,9 @@ public indirect enum CredentialSource: Sendable, Hashable {
             return "credential_process of profile \(profile) (\(location.file):\(location.line))"
         case .assumeRole(let profile, let roleArn, let location, let source):
             return "role \(roleArn) of profile \(profile) (\(location.file):\(location.line)), from \(source.summary)"
+        case .mfaSession(let profile, let serial, let location, let source):
+            return
+                "MFA session of profile \(profile) with \(serial) (\(location.file):\(location.line)), from \(source.summary)"
         case .webIdentity(let roleArn, let tokenFile, _, let location):
             let origin = location.map { "\($0.file):\($0.line)" } ?? "AWS_WEB_IDENTITY_TOKEN_FILE"
             return "web identity \(roleArn) with token \(tokenFile) (\(origin))"
@@ -63,8 +69,10 @@ public indirect enum CredentialSource: Sendable, Hashable {
 
     /// The innermost source, whose keys are read locally.
     public var root: CredentialSource {
-        if case .assumeRole(_, _, _, let source) = self { return source.root }
-        return self
+        switch self {
+        case .assumeRole(_, _, _, let source), .mfaSession(_, _, _, let source): source.root
+        default: self
+        }
     }
 }
 

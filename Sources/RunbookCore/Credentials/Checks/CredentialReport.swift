@@ -49,6 +49,7 @@ public struct CredentialReport: Sendable {
             var arn: String?
             var temporaryAccessKeyId: String?
             var expiration: String?
+            var mfa: String?
             var findings: [Finding]
         }
         let credentials = resolved?.credentials ?? inspection.credentials
@@ -57,7 +58,7 @@ public struct CredentialReport: Sendable {
             accessKeyId: inspection.credentials?.maskedKeyId, region: inspection.region?.name,
             regionSource: inspection.region?.origin, online: resolved != nil, account: resolved?.identity.account,
             arn: resolved?.identity.arn, temporaryAccessKeyId: temporaryKey?.maskedKeyId,
-            expiration: credentials?.expiration.map(formatTimestamp),
+            expiration: credentials?.expiration.map(formatTimestamp), mfa: mfaSummary,
             findings: inspection.findings.map {
                 Finding(
                     severity: $0.severity.rawValue, rule: $0.rule, message: $0.message, file: $0.location?.file,
@@ -67,6 +68,11 @@ public struct CredentialReport: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(document) else { return "{}\n" }
         return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// The MFA line: what happened online, else what the offline lookup found.
+    private var mfaSummary: String? {
+        resolved?.mfa?.summary ?? inspection.mfa?.summary
     }
 
     /// The temporary key obtained online, when it differs from the local one (roles, web identity, SSO).
@@ -79,10 +85,14 @@ public struct CredentialReport: Sendable {
         var fields = [("profile", inspection.profile)]
         fields.append(("source", inspection.source?.summary ?? "none"))
         if let credentials = inspection.credentials { fields.append(("access key", credentials.maskedKeyId)) }
-        if let temporaryKey { fields.append(("role key", temporaryKey.maskedKeyId)) }
+        if let temporaryKey {
+            let label = if case .mfaSession = inspection.source { "session key" } else { "role key" }
+            fields.append((label, temporaryKey.maskedKeyId))
+        }
         if let expiration = (resolved?.credentials ?? inspection.credentials)?.expiration {
             fields.append(("expires", formatTimestamp(expiration)))
         }
+        if let mfaSummary { fields.append(("mfa", mfaSummary)) }
         fields.append(("region", inspection.region.map { "\($0.name) (\($0.origin))" } ?? "not set"))
         if let identity = resolved?.identity {
             fields.append(("account", identity.account))

@@ -10,7 +10,8 @@ public struct CallerIdentity: Sendable, Hashable, Codable {
     public var userId: String
 }
 
-/// A small AWS STS client: GetCallerIdentity, AssumeRole and AssumeRoleWithWebIdentity over the query API.
+/// A small AWS STS client: GetCallerIdentity, AssumeRole, AssumeRoleWithWebIdentity and GetSessionToken over
+/// the query API.
 public struct STSClient: Sendable {
     /// The endpoint, such as `https://sts.eu-west-1.amazonaws.com`.
     public var endpoint: URL
@@ -75,13 +76,24 @@ public struct STSClient: Sendable {
     /// Calls AssumeRole with `credentials` and returns the role's temporary credentials.
     public func assumeRole(
         _ roleArn: String, sessionName: String, externalId: String? = nil, durationSeconds: Int? = nil,
-        using credentials: AWSCredentials
+        mfa: (serial: String, code: String)? = nil, using credentials: AWSCredentials
     ) async throws -> AWSCredentials {
         var parameters = [("RoleArn", roleArn), ("RoleSessionName", sessionName)]
         if let externalId { parameters.append(("ExternalId", externalId)) }
         if let durationSeconds { parameters.append(("DurationSeconds", String(durationSeconds))) }
+        if let mfa { parameters += [("SerialNumber", mfa.serial), ("TokenCode", mfa.code)] }
         return try temporaryCredentials(
             in: try await call("AssumeRole", parameters, signedWith: credentials), action: "AssumeRole")
+    }
+
+    /// Calls GetSessionToken with an MFA device's code and returns the session's temporary credentials.
+    public func sessionToken(
+        mfa: (serial: String, code: String), durationSeconds: Int? = nil, using credentials: AWSCredentials
+    ) async throws -> AWSCredentials {
+        var parameters = [("SerialNumber", mfa.serial), ("TokenCode", mfa.code)]
+        if let durationSeconds { parameters.append(("DurationSeconds", String(durationSeconds))) }
+        return try temporaryCredentials(
+            in: try await call("GetSessionToken", parameters, signedWith: credentials), action: "GetSessionToken")
     }
 
     /// Calls AssumeRoleWithWebIdentity (unsigned: the token is the proof) and returns the role's temporary credentials.
