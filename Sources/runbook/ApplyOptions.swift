@@ -51,6 +51,12 @@ struct ApplyOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
+            "Run on the I-th of N stable slices of the hosts the inventory and --limit select, for splitting "
+                + "a fleet over N CI jobs (a host is in exactly one slice).", valueName: "I/N"))
+    var slice: String?
+
+    @Option(
+        help: ArgumentHelp(
             "The code from the profile's MFA device (mfa_serial), when no cached session spares it; else asked "
                 + "at the terminal.", valueName: "code"))
     var mfaCode: String?
@@ -149,6 +155,13 @@ struct ApplyOptions: ParsableArguments {
         }
         if let forks, forks < 1 { throw ValidationError("--forks must be at least 1") }
         if let sshTimeout, sshTimeout < 1 { throw ValidationError("--ssh-timeout must be at least 1 second") }
+        if let slice {
+            do {
+                _ = try HostSlice(parsing: slice)
+            } catch let error as RunbookError {
+                throw ValidationError(error.message)
+            }
+        }
         if let mfaCode, !MFASessionCache.isCode(mfaCode) {
             throw ValidationError("--mfa-code '\(mfaCode)' is not a 6-digit code")
         }
@@ -182,6 +195,7 @@ struct ApplyOptions: ParsableArguments {
         request.offline = offline
         request.skipCredentials = noCredentials
         request.mfaCode = mfaCode
+        request.selection.slice = slice.flatMap { try? HostSlice(parsing: $0) }
         request.skipValidation = noValidate
         request.jsonFile = json
         request.junitFile = junit

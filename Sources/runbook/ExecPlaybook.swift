@@ -11,11 +11,16 @@ struct ExecPlaybook: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The folder the password files are written into.", valueName: "dir"))
     var secrets: String
 
+    @Option(help: ArgumentHelp("Run only this slice of the hosts the command selects.", valueName: "I/N"))
+    var slice: String?
+
     @Argument(parsing: .postTerminator, help: "The command (ansible-playbook …).")
     var command: [String] = []
 
     func run() async throws {
-        let status = try await PlaybookEntry(command: command, secretsFolder: secrets).run()
+        let status = try await PlaybookEntry(
+            command: command, secretsFolder: secrets, slice: try slice.map(HostSlice.init(parsing:))
+        ).run()
         if status != 0 { throw ExitCode(status) }
     }
 }

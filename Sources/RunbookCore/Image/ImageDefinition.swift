@@ -64,8 +64,9 @@ public struct ImageDefinition: Sendable, Hashable {
         func add(_ field: String, _ value: String) {
             hasher.update(data: Data("\(field)\u{0}\(value.utf8.count)\u{0}\(value)\u{0}".utf8))
         }
-        // 2: apply runs `runbook exec-playbook` in the container, which older runbooks in an image lack.
-        add("format", "runbook-image/2")
+        // 2: apply runs `runbook exec-playbook` in the container, which older runbooks in an image lack;
+        // 3: and passes it `--slice`.
+        add("format", "runbook-image/3")
         for name in files.keys.sorted() { add("file:\(name)", files[name] ?? "") }
         add("base-image", settings.baseImage)
         add("collections", settings.collections.sorted().joined(separator: " "))

@@ -314,7 +314,7 @@ public struct ApplyPipeline: Sendable {
         // The same entry as in a container: passwords over standard input, held open to the end.
         let runbook = Paths.real("/proc/self/exe") ?? "runbook"
         var process = ProcessSpec(
-            runbook, ["exec-playbook", "--secrets", secretsFolder, "--"] + arguments.commandLine,
+            runbook, Array(arguments.entryCommand(runbook: runbook, secretsFolder: secretsFolder).dropFirst()),
             environment: variables, workingDirectory: context.workspace)
         process.input = handshake
         process.inputFeed = feed

@@ -90,7 +90,7 @@ public struct ContainerPlan: Sendable {
     public var spec: ContainerRunSpec {
         var spec = ContainerRunSpec(
             image: image, name: containerName, workingDirectory: workspace,
-            command: ["runbook", "exec-playbook", "--secrets", secretsFolder, "--"] + playbook.commandLine)
+            command: playbook.entryCommand(runbook: "runbook", secretsFolder: secretsFolder))
         spec.initProcess = true
         spec.labels = ["runbook.run": runID, "runbook.workspace": workspace, "runbook.managed": "true"]
         spec.labels.merge(owner?.labels ?? [:]) { old, _ in old }

@@ -34,6 +34,8 @@ public struct PlaybookSelection: Sendable, Hashable {
     public var startAtTask: String?
     /// Every ansible-playbook option given after `--`, unchanged.
     public var passthrough: [String] = []
+    /// `--slice I/N`: not an ansible-playbook flag; the entry applies it (see `PlaybookArguments.entryCommand`).
+    public var slice: HostSlice?
 
     /// Makes an empty selection (the whole playbook, no flags).
     public init() {}
@@ -112,6 +114,12 @@ public struct PlaybookArguments: Sendable, Hashable {
     /// Makes arguments for a playbook.
     public init(playbook: String) {
         self.playbook = playbook
+    }
+
+    /// The entry's command line around it: `runbook exec-playbook --secrets DIR [--slice I/N] -- ansible-playbook …`.
+    public func entryCommand(runbook: String, secretsFolder: String) -> [String] {
+        [runbook, "exec-playbook", "--secrets", secretsFolder]
+            + (selection.slice.map { ["--slice", $0.description] } ?? []) + ["--"] + commandLine
     }
 
     /// The ansible-playbook command line, starting with `ansible-playbook`.

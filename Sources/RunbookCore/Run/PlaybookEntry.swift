@@ -89,16 +89,19 @@ public struct PlaybookEntry: Sendable {
     public var command: [String]
     /// The folder password files are written into.
     public var secretsFolder: String
+    /// `--slice I/N`: run only that slice of the hosts the command selects.
+    public var slice: HostSlice?
 
     /// Makes an entry.
-    public init(command: [String], secretsFolder: String) {
+    public init(command: [String], secretsFolder: String, slice: HostSlice? = nil) {
         self.command = command
         self.secretsFolder = secretsFolder
+        self.slice = slice
     }
 
     /// Runs the command and returns its exit status (128 + signal when a signal ended it).
     public func run() async throws -> Int32 {
-        guard let executable = command.first else { throw RunbookError.usage("exec-playbook needs a command") }
+        guard var executable = command.first else { throw RunbookError.usage("exec-playbook needs a command") }
         let handshake = try Self.readHandshake()
         var files = handshake.files
         var server: CredentialsServer?
@@ -112,8 +115,17 @@ public struct PlaybookEntry: Sendable {
             server = started
         }
         defer { server?.close() }
-        try write(files)
+        try write(files, always: slice != nil)
         defer { try? FileManager.default.removeItem(atPath: secretsFolder) }
+        var command = self.command
+        if let slice {
+            let sliced = try await slicedCommand(slice, environment: variables) { message in
+                FileHandle.standardError.write(Data(message.utf8))
+            }
+            guard let limited = sliced.command else { return sliced.status }
+            command = limited
+            executable = command[0]
+        }
         var options = PlatformOptions()
         options.processGroupID = 0
         let child = Mutex<Int32?>(nil)
@@ -164,8 +176,8 @@ public struct PlaybookEntry: Sendable {
         }
     }
 
-    private func write(_ files: [String: String]) throws {
-        guard !files.isEmpty else { return }
+    private func write(_ files: [String: String], always: Bool = false) throws {
+        guard !files.isEmpty || always else { return }
         let manager = FileManager.default
         do {
             try manager.createDirectory(
