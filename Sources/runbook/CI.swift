@@ -13,6 +13,12 @@ struct CI: RunbookCommand {
     @Option(help: "The playbook the step applies.")
     var playbook = "Playbooks/configure-ec2.yml"
 
+    @Option(
+        help: ArgumentHelp(
+            "Fan the apply job out over the CI's parallel jobs: slices=N runs N jobs, each on one --slice of the "
+                + "hosts, and a job that merges their JUnit files.", valueName: "slices=N"))
+    var fanOut: String?
+
     @Option(help: .setting(.image, valueName: "name:tag"))
     var image: String?
 
@@ -25,6 +31,7 @@ struct CI: RunbookCommand {
     }
 
     func run(_ context: RunbookContext) async throws -> Int32 {
-        PipelineCommand(kind: system, playbook: playbook).run(context)
+        PipelineCommand(kind: system, playbook: playbook, slices: try fanOut.map(PipelineTemplate.slices(fanOut:)))
+            .run(context)
     }
 }

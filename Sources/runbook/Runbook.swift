@@ -16,6 +16,7 @@ struct Runbook: AsyncParsableCommand {
             Config.self,
             Init.self,
             CI.self,
+            MergeJUnit.self,
             Image.self,
             Ps.self,
             ExecPlaybook.self,

@@ -57,18 +57,40 @@ struct PipelineTemplateTests {
                 msg: "pipeline-arn={{ me.arn }}"
         """
 
+    /// The fanned-out pipelines' playbook: every host of the inventory, each reporting its name.
+    static let slicedPlaybook = """
+        - name: Who the pipeline is, per host
+          hosts: all
+          connection: local
+          gather_facts: false
+          tasks:
+            - name: Caller
+              amazon.aws.aws_caller_info:
+              register: me
+            - name: Report
+              ansible.builtin.debug:
+                msg: "pipeline-arn={{ me.arn }} pipeline-host={{ inventory_hostname }}"
+        """
+
+    /// Nine hosts: with 3 slices, every slice has some (see HostSliceTests for the assignment).
+    static let slicedHosts = (1...9).map { "app-\($0)" }
+
     /// Reads a pipeline file as its CI would and prints its jobs as JSON: name, the commands of its
-    /// steps (GitHub `${{ vars.X }}` expressions substituted; any other expression is an error),
-    /// the job's own env, the OIDC variables it gets, and the artifact paths it names.
+    /// steps (GitHub `${{ vars.X }}` and `${{ matrix.X }}` expressions substituted; any other
+    /// expression is an error), the job's own env, the OIDC variables it gets, and the artifact paths it
+    /// names. Fanned-out jobs become one job each: GitHub's `strategy.matrix`, Bitbucket's `parallel`
+    /// steps, GitLab's `parallel: N` (with CI_NODE_INDEX and CI_NODE_TOTAL, as GitLab sets them).
     static let extractor = #"""
         import json, re, sys, yaml
         doc = yaml.safe_load(open(sys.argv[1]))
         kind, variables, oidc = sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
-        def subst(text):
+        def subst(text, matrix={}):
             def one(match):
                 expr = match.group(1).strip()
                 if expr.startswith("vars.") and expr[5:] in variables:
                     return variables[expr[5:]]
+                if expr.startswith("matrix.") and expr[7:] in matrix:
+                    return str(matrix[expr[7:]])
                 raise SystemExit("unresolved expression in a run step: " + expr)
             return re.sub(r"\$\{\{(.*?)\}\}", one, str(text))
         jobs = []
@@ -76,27 +98,38 @@ struct PipelineTemplateTests {
             granted = (doc.get("permissions") or {}).get("id-token") == "write"
             for name, job in doc["jobs"].items():
                 granted_here = (job.get("permissions") or {}).get("id-token", "write" if granted else "none") == "write"
-                env = {k: subst(v) for k, v in (job.get("env") or {}).items()}
-                artifacts = []
-                for step in job["steps"]:
-                    with_ = step.get("with") or {}
-                    for key in ("path", "report_paths"):
-                        if key in with_:
-                            artifacts.append(with_[key])
-                jobs.append({"name": name, "image": job.get("container"), "env": env,
-                             "commands": [subst(s["run"]) for s in job["steps"] if "run" in s],
-                             "oidc": oidc if granted_here else {}, "artifacts": artifacts,
-                             "repository_variables": {}})
+                combos = [{}]
+                for key, values in ((job.get("strategy") or {}).get("matrix") or {}).items():
+                    combos = [dict(combo, **{key: value}) for combo in combos for value in values]
+                for combo in combos:
+                    env = {k: subst(v, combo) for k, v in (job.get("env") or {}).items()}
+                    artifacts = []
+                    for step in job["steps"]:
+                        with_ = step.get("with") or {}
+                        for key in ("path", "report_paths"):
+                            if key in with_ and step.get("uses", "").split("@")[0] != "actions/download-artifact":
+                                artifacts.append(subst(with_[key], combo))
+                    suffix = "".join("-%s" % value for value in combo.values())
+                    jobs.append({"name": name + suffix, "image": job.get("container"), "env": env,
+                                 "commands": [subst(s["run"], combo) for s in job["steps"] if "run" in s],
+                                 "oidc": oidc if granted_here else {}, "artifacts": artifacts,
+                                 "repository_variables": {}})
         elif kind == "bitbucket":
-            groups = list(doc["pipelines"].get("branches", {}).values()) + list(doc["pipelines"].get("pull-requests", {}).values())
-            for steps in groups:
-                for item in steps:
-                    step = item["step"]
+            def steps_of(items):
+                for item in items:
+                    if "parallel" in item:
+                        group = item["parallel"]
+                        yield from steps_of(group.get("steps", []) if isinstance(group, dict) else group)
+                    else:
+                        yield item["step"]
+            # Pull-request steps (validation) first, then the branch pipeline in its order.
+            groups = list(doc["pipelines"].get("pull-requests", {}).values()) + list(doc["pipelines"].get("branches", {}).values())
+            for items in groups:
+                for step in steps_of(items):
                     jobs.append({"name": step["name"], "image": step.get("image"), "env": {},
                                  "commands": step["script"],
                                  "oidc": {"BITBUCKET_STEP_OIDC_TOKEN": oidc["token"]} if step.get("oidc") is True else {},
                                  "artifacts": step.get("artifacts", []), "repository_variables": variables})
-            jobs.sort(key=lambda job: "apply" in " ".join(job["commands"]))
         elif kind == "gitlab":
             stages = doc.get("stages", [])
             named = [(name, job) for name, job in doc.items() if isinstance(job, dict) and "script" in job]
@@ -107,10 +140,17 @@ struct PipelineTemplateTests {
                 if junit:
                     artifacts.append(junit)
                 id_tokens = job.get("id_tokens") or {}
-                jobs.append({"name": name, "image": job.get("image"), "env": {}, "commands": job["script"],
-                             "oidc": {var: oidc["token"] for var in id_tokens},
-                             "audiences": [str(spec.get("aud")) for spec in id_tokens.values()],
-                             "artifacts": artifacts, "repository_variables": variables})
+                parallel = job.get("parallel")
+                if parallel is not None and not isinstance(parallel, int):
+                    raise SystemExit("only parallel: N is read here")
+                nodes = [{}] if parallel is None else [
+                    {"CI_NODE_INDEX": str(index), "CI_NODE_TOTAL": str(parallel)} for index in range(1, parallel + 1)]
+                for node in nodes:
+                    jobs.append({"name": name + ("-" + node["CI_NODE_INDEX"] if node else ""), "image": job.get("image"),
+                                 "env": node, "commands": job["script"],
+                                 "oidc": {var: oidc["token"] for var in id_tokens},
+                                 "audiences": [str(spec.get("aud")) for spec in id_tokens.values()],
+                                 "artifacts": artifacts, "repository_variables": variables})
         print(json.dumps(jobs))
         """#
 
@@ -127,17 +167,26 @@ struct PipelineTemplateTests {
         var audiences: [String]?
     }
 
-    @Test(arguments: cases)
-    func theTemplatePassesItsSchemaAndRunsInTheImage(_ ci: Case) throws {
+    /// With `slices` (0: none), `--fan-out slices=N`: N apply jobs on the slices of nine hosts, each host
+    /// in one job, and a report job whose merged JUnit holds every slice's suite.
+    @Test(arguments: cases, [0, 3])
+    func theTemplatePassesItsSchemaAndRunsInTheImage(_ ci: Case, slices: Int) throws {
         let image = try ApplyEnvironment.requireImage()
         let moto = try ApplyEnvironment.requireMoto()
         let checker = try #require(
             ApplyEnvironment.environment["RUNBOOK_TEST_CHECK_JSONSCHEMA"],
             "RUNBOOK_TEST_CHECK_JSONSCHEMA is not set (scripts/services/40-check-jsonschema.sh)")
-        let workspace = try ApplyWorkspace(["Playbooks/check.yml": Self.playbook])
+        let inventory =
+            "all:\n  hosts:\n" + Self.slicedHosts.map { "    \($0):\n      ansible_connection: local\n" }.joined()
+        let workspace = try ApplyWorkspace(
+            slices == 0
+                ? ["Playbooks/check.yml": Self.playbook]
+                : ["Playbooks/check.yml": Self.slicedPlaybook, "Inventory/hosts.yml": inventory])
         defer { workspace.cleanUp() }
 
-        let printed = try workspace.run(["ci", ci.kind, "--image", image, "--playbook", "Playbooks/check.yml"])
+        let printed = try workspace.run(
+            ["ci", ci.kind, "--image", image, "--playbook", "Playbooks/check.yml"]
+                + (slices == 0 ? [] : ["--fan-out", "slices=\(slices)"]))
         try #require(printed.status == 0, "\(printed.output)")
         let file = "pipeline-\(ci.kind).yml"
         try workspace.write(file, printed.standardOutput)
@@ -168,7 +217,9 @@ struct PipelineTemplateTests {
             ], environment: [:])
         try #require(extracted.status == 0, "\(extracted.output)")
         let jobs = try JSONDecoder().decode([Job].self, from: Data(extracted.standardOutput.utf8))
-        try #require(jobs.count == 2, "\(extracted.standardOutput)")
+        // validate and apply; fanned out: validate, one apply per slice, and the report.
+        try #require(jobs.count == (slices == 0 ? 2 : slices + 2), "\(extracted.standardOutput)")
+        var slicedHostsRun: [String] = []
 
         for job in jobs {
             #expect(job.image == image, "job \(job.name) does not run in the image")
@@ -182,6 +233,16 @@ struct PipelineTemplateTests {
             let result = try inImage(image, workspace, ["sh", "-c", script], environment: environment)
             #expect(result.status == 0, "\(ci.kind) job \(job.name): \(result.output)")
             let applies = job.commands.contains { $0.contains("runbook apply") }
+            for artifact in job.artifacts {
+                #expect(
+                    exists(artifact, in: workspace.url),
+                    "\(ci.kind) job \(job.name) names artifact \(artifact), which the run did not write")
+            }
+            if slices > 0 && applies {
+                slicedHostsRun += result.output.components(separatedBy: "pipeline-host=").dropFirst().map {
+                    String($0.prefix { $0 != "\"" && !$0.isWhitespace })
+                }
+            }
             if applies {
                 #expect(
                     result.output.contains(
@@ -191,13 +252,16 @@ struct PipelineTemplateTests {
                 #expect((job.audiences ?? []).allSatisfy { $0 == "sts.amazonaws.com" }, "\(job.audiences ?? [])")
                 #expect(!result.output.contains("ci-oidc-token-"), "the OIDC token was printed")
                 #expect(!result.output.contains(endpoint.requestToken), "the token request token was printed")
-                for artifact in job.artifacts {
-                    #expect(
-                        FileManager.default.fileExists(atPath: workspace.url.appendingPathComponent(artifact).path),
-                        "\(ci.kind) job \(job.name) names artifact \(artifact), which the run did not write")
-                }
                 #expect(!job.artifacts.isEmpty)
             }
+        }
+        if slices > 0 {
+            #expect(slicedHostsRun.sorted() == Self.slicedHosts.sorted(), "each host once: \(slicedHostsRun)")
+            let merged = workspace.read(ci.kind == "bitbucket" ? "runbook-results/junit.xml" : "results/runbook.xml")
+            let text = try #require(merged, "\(ci.kind): the report job wrote no merged JUnit file")
+            // Two tasks per host, nine hosts, three suites.
+            #expect(text.contains("<testsuites name=\"runbook\" tests=\"18\" failures=\"0\""), "\(text)")
+            for index in 1...slices { #expect(text.contains("Playbooks/check.yml (slice \(index)/\(slices))")) }
         }
         // GitHub's token was asked for with the request token, the audience and the api version.
         if ci.kind == "github" {
@@ -229,6 +293,16 @@ struct PipelineTemplateTests {
             default: "add `id_tokens: {AWS_OIDC_TOKEN: {aud: sts.amazonaws.com}}`"
             }
         #expect(result.output.contains(hint), "\(result.output)")
+    }
+
+    /// Whether `artifact` (a path, a folder, or a glob such as `results/runbook-*.xml`) names a file the run wrote.
+    private func exists(_ artifact: String, in folder: URL) -> Bool {
+        let path = folder.appendingPathComponent(artifact).path
+        guard artifact.contains("*") else { return FileManager.default.fileExists(atPath: path) }
+        let parent = (path as NSString).deletingLastPathComponent
+        let pattern = (path as NSString).lastPathComponent
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        return names.contains { fnmatch(pattern, $0, 0) == 0 }
     }
 
     private func json(_ value: [String: String]) throws -> String {

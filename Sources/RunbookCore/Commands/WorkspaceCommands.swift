@@ -31,17 +31,20 @@ public struct PipelineCommand: Sendable {
     public var kind: PipelineKind
     /// The playbook the step applies.
     public var playbook: String
+    /// `--fan-out slices=N`.
+    public var slices: Int?
 
     /// Makes the command.
-    public init(kind: PipelineKind, playbook: String) {
+    public init(kind: PipelineKind, playbook: String, slices: Int? = nil) {
         self.kind = kind
         self.playbook = playbook
+        self.slices = slices
     }
 
     /// Prints the pipeline.
     public func run(_ context: RunbookContext) -> Int32 {
         let image = context.settings.string(.image) ?? SettingKey.defaultImage
-        context.console.out(PipelineTemplate(kind: kind, image: image, playbook: playbook).text)
+        context.console.out(PipelineTemplate(kind: kind, image: image, playbook: playbook, slices: slices).text)
         return 0
     }
 }

@@ -335,9 +335,10 @@ public struct ApplyPipeline: Sendable {
         }
         log(masker(outcome.summary.rendered()))
         if request.selection.check { log(masker(outcome.summary.renderedChanges())) }
-        let reports = RunReports(
+        var reports = RunReports(
             summary: outcome.summary, events: outcome.events, playbook: playbook, exitStatus: outcome.status,
             masker: masker)
+        reports.slice = request.selection.slice
         let files: [(path: String?, content: () throws -> Data)] = [
             (request.jsonFile, { try reports.json() }), (request.junitFile, { Data(reports.junit().utf8) }),
         ]

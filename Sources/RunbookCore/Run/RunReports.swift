@@ -12,6 +12,8 @@ public struct RunReports: Sendable {
     public var exitStatus: Int32
     /// Masks secret values in every string written.
     public var masker: SecretMasker
+    /// The run's `--slice`, named in the suite and the JSON so merged slices stay apart.
+    public var slice: HostSlice?
 
     /// Makes reports.
     public init(summary: RunSummary, events: [RunEvent], playbook: String, exitStatus: Int32, masker: SecretMasker) {
@@ -33,7 +35,7 @@ public struct RunReports: Sendable {
             "<testsuites name=\"runbook\" tests=\"\(results.count)\" failures=\"\(failures)\" "
             + "time=\"\(seconds(total))\">\n"
         xml +=
-            "  <testsuite name=\"\(escape(playbook))\" tests=\"\(results.count)\" failures=\"\(failures)\" "
+            "  <testsuite name=\"\(escape(playbook + (slice.map { " (slice \($0))" } ?? "")))\" tests=\"\(results.count)\" failures=\"\(failures)\" "
             + "errors=\"0\" skipped=\"\(skipped)\" time=\"\(seconds(total))\">\n"
         for result in results {
             let name = "[\(result.host)] \(result.task.isEmpty ? result.action : result.task)"
@@ -62,13 +64,14 @@ public struct RunReports: Sendable {
         struct Document: Encodable {
             var playbook: String
             var exitStatus: Int32
+            var slice: String?
             var hosts: [String: RunSummary.HostCounts]
             var slowestTasks: [RunSummary.TaskResult]
             var results: [RunSummary.TaskResult]
             var events: [RunEvent]
         }
         let document = Document(
-            playbook: playbook, exitStatus: exitStatus, hosts: summary.hosts,
+            playbook: playbook, exitStatus: exitStatus, slice: slice?.description, hosts: summary.hosts,
             slowestTasks: summary.slowestTasks().map(masked), results: summary.results.map(masked),
             events: events.map(masked))
         let encoder = JSONEncoder()
