@@ -42,25 +42,8 @@ struct ApplyCredentialsTests {
           when: round < 3
         """
 
-    private struct MotoAuth {
-        var url: String
-        var keyId: String
-        var secret: String
-        var roleArn: String
-    }
-
-    private func motoAuth() throws -> MotoAuth {
-        let env = ApplyEnvironment.environment
-        func value(_ name: String) throws -> String {
-            try #require(env[name], "\(name) is not set (scripts/services/moto.sh)")
-        }
-        return MotoAuth(
-            url: try value("RUNBOOK_TEST_MOTO_AUTH_URL"), keyId: try value("RUNBOOK_TEST_MOTO_AUTH_KEY_ID"),
-            secret: try value("RUNBOOK_TEST_MOTO_AUTH_SECRET"), roleArn: try value("RUNBOOK_TEST_MOTO_AUTH_ROLE_ARN"))
-    }
-
     /// A workspace whose HOME has a base profile with moto's checked keys and a role profile on top.
-    private func workspace(_ moto: MotoAuth) throws -> ApplyWorkspace {
+    private func workspace(_ moto: ApplyEnvironment.MotoAuth) throws -> ApplyWorkspace {
         let workspace = try ApplyWorkspace([
             "Playbooks/rounds.yml": Self.roundsPlaybook, "Playbooks/round.yml": Self.roundTasks,
         ])
@@ -80,7 +63,7 @@ struct ApplyCredentialsTests {
 
     @Test func theEndpointIsRefreshedAcrossALongRunAndNoKeyIsInTheContainer() throws {
         _ = try ApplyEnvironment.requireImage()
-        let moto = try motoAuth()
+        let moto = try ApplyEnvironment.requireMotoAuth()
         let workspace = try workspace(moto)
         defer { workspace.cleanUp() }
         let run = try workspace.launch(
@@ -134,7 +117,7 @@ struct ApplyCredentialsTests {
 
     @Test func inImageTheEndpointIsServedAndRefreshedToo() throws {
         let image = try ApplyEnvironment.requireImage()
-        let moto = try motoAuth()
+        let moto = try ApplyEnvironment.requireMotoAuth()
         let workspace = try workspace(moto)
         defer { workspace.cleanUp() }
         let result = try ImageEnvironment.shell([

@@ -33,6 +33,23 @@ enum ApplyEnvironment {
             environment["RUNBOOK_TEST_MOTO_URL"], "RUNBOOK_TEST_MOTO_URL is not set (scripts/services/moto.sh)")
     }
 
+    /// moto's signature-checking endpoint, with the keys its IAM knows and a role they may assume.
+    struct MotoAuth {
+        var url: String
+        var keyId: String
+        var secret: String
+        var roleArn: String
+    }
+
+    static func requireMotoAuth() throws -> MotoAuth {
+        func value(_ name: String) throws -> String {
+            try #require(environment[name], "\(name) is not set (scripts/services/moto.sh)")
+        }
+        return MotoAuth(
+            url: try value("RUNBOOK_TEST_MOTO_AUTH_URL"), keyId: try value("RUNBOOK_TEST_MOTO_AUTH_KEY_ID"),
+            secret: try value("RUNBOOK_TEST_MOTO_AUTH_SECRET"), roleArn: try value("RUNBOOK_TEST_MOTO_AUTH_ROLE_ARN"))
+    }
+
     /// The SSH test host from scripts/services/30-sshd-host.sh.
     struct SSHHost {
         var host: String

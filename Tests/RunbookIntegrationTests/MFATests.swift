@@ -23,26 +23,9 @@ struct MFAIntegrationTests {
                 msg: "arn={{ me.arn }}"
         """
 
-    private struct MotoAuth {
-        var url: String
-        var keyId: String
-        var secret: String
-        var roleArn: String
-    }
-
-    private func motoAuth() throws -> MotoAuth {
-        let env = ApplyEnvironment.environment
-        func value(_ name: String) throws -> String {
-            try #require(env[name], "\(name) is not set (scripts/services/moto.sh)")
-        }
-        return MotoAuth(
-            url: try value("RUNBOOK_TEST_MOTO_AUTH_URL"), keyId: try value("RUNBOOK_TEST_MOTO_AUTH_KEY_ID"),
-            secret: try value("RUNBOOK_TEST_MOTO_AUTH_SECRET"), roleArn: try value("RUNBOOK_TEST_MOTO_AUTH_ROLE_ARN"))
-    }
-
     /// A workspace whose HOME has moto's checked keys as `base`, a role profile `admin` with an MFA device
     /// on top, and a keys profile `guarded` with one.
-    private func workspace(_ moto: MotoAuth) throws -> ApplyWorkspace {
+    private func workspace(_ moto: ApplyEnvironment.MotoAuth) throws -> ApplyWorkspace {
         let workspace = try ApplyWorkspace(["Playbooks/who.yml": Self.whoPlaybook])
         let aws = workspace.home.appendingPathComponent(".aws")
         try workspace.write(
@@ -89,7 +72,7 @@ struct MFAIntegrationTests {
     }
 
     @Test func theRoleIsAssumedWithTheCodeAndTheCachedSessionIsReusedOrDistrusted() throws {
-        let moto = try motoAuth()
+        let moto = try ApplyEnvironment.requireMotoAuth()
         let workspace = try workspace(moto)
         defer { workspace.cleanUp() }
         let cache = workspace.root.appendingPathComponent("cache")
@@ -163,7 +146,7 @@ struct MFAIntegrationTests {
 
     @Test func applyAsksAtTheTerminalThenTheNextRunReusesTheSessionInTheContainer() throws {
         _ = try ApplyEnvironment.requireImage()
-        let moto = try motoAuth()
+        let moto = try ApplyEnvironment.requireMotoAuth()
         let workspace = try workspace(moto)
         defer { workspace.cleanUp() }
         // No XDG_CACHE_HOME: the cache is under ~/.cache.
@@ -191,7 +174,7 @@ struct MFAIntegrationTests {
 
     @Test func aKeysProfileWithADeviceGetsASessionToken() throws {
         let moto = try ApplyEnvironment.requireMoto()
-        let auth = try motoAuth()
+        let auth = try ApplyEnvironment.requireMotoAuth()
         let workspace = try workspace(auth)
         defer { workspace.cleanUp() }
         let cache = workspace.root.appendingPathComponent("cache")
