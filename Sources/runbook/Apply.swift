@@ -26,7 +26,7 @@ struct Apply: RunbookCommand {
         var request = options.request
         request.selection.check = check
         request.selection.diff = diff
-        return try await ApplyCommand(request).run(context)
+        return try await options.run(request, context)
     }
 }
 
@@ -43,6 +43,6 @@ struct Plan: RunbookCommand {
         var request = options.request
         request.selection.check = true
         request.selection.diff = true
-        return try await ApplyCommand(request).run(context)
+        return try await options.run(request, context)
     }
 }

@@ -49,6 +49,25 @@ struct ApplyOptions: ParsableArguments {
     @Option(help: .setting(.expectAccount, valueName: "id"))
     var expectAccount: String?
 
+    @Option(help: .setting(.region, valueName: "region"))
+    var region: String?
+
+    @Option(help: .setting(.roleArn, valueName: "arn"))
+    var roleArn: String?
+
+    @Option(
+        name: .customLong("target"),
+        help: ArgumentHelp(
+            "Run for this target of runbook.yml's targets: (its credentials, region, inventory, limit, extra vars); "
+                + "repeatable, or all.", valueName: "name"))
+    var targets: [String] = []
+
+    @Option(help: ArgumentHelp("Run this many targets at once (default 1: one after another).", valueName: "n"))
+    var parallel: Int?
+
+    @Flag(help: "Go on with the remaining targets after one fails (default: stop starting new ones).")
+    var keepGoing = false
+
     @Option(
         help: ArgumentHelp(
             "Run on the I-th of N stable slices of the hosts the inventory and --limit select, for splitting "
@@ -154,6 +173,10 @@ struct ApplyOptions: ParsableArguments {
             throw ValidationError("--timeout '\(timeout)' is not a duration such as 90s, 15m or 2h")
         }
         if let forks, forks < 1 { throw ValidationError("--forks must be at least 1") }
+        if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+        if targets.isEmpty && (parallel != nil || keepGoing) {
+            throw ValidationError("--parallel and --keep-going need --target (several targets)")
+        }
         if let sshTimeout, sshTimeout < 1 { throw ValidationError("--ssh-timeout must be at least 1 second") }
         if let slice {
             do {
@@ -178,9 +201,18 @@ struct ApplyOptions: ParsableArguments {
         flags.set(.image, image, flag: "--image")
         flags.set(.profile, profile, flag: "--profile")
         flags.set(.expectAccount, expectAccount, flag: "--expect-account")
+        flags.set(.region, region, flag: "--region")
+        flags.set(.roleArn, roleArn, flag: "--role-arn")
         flags.set(.credentials, credentials, flag: "--credentials")
         engine.add(to: &flags)
         return flags
+    }
+
+    /// Runs the request, for the `--target`s when there are any.
+    func run(_ request: ApplyRequest, _ context: RunbookContext) async throws -> Int32 {
+        guard !targets.isEmpty else { return try await ApplyCommand(request).run(context) }
+        return try await TargetRuns(request, targets: targets, parallel: parallel ?? 1, keepGoing: keepGoing).run(
+            context)
     }
 
     /// The rest of what they ask for.

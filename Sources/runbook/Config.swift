@@ -4,7 +4,8 @@ import RunbookCore
 struct Config: RunbookCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print every setting, its effective value and where it came from.",
-        discussion: "Precedence: flags > RUNBOOK_* environment > runbook.yml > built-in defaults.")
+        discussion:
+            "Precedence: flags > the target (--target) > RUNBOOK_* environment > runbook.yml > built-in defaults.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case text
@@ -16,7 +17,10 @@ struct Config: RunbookCommand {
     @Option(help: "Output format: text or json.")
     var format: Format = .text
 
+    @Option(help: ArgumentHelp("Show the settings as this target of runbook.yml makes them.", valueName: "name"))
+    var target: String?
+
     func run(_ context: RunbookContext) async throws -> Int32 {
-        ConfigCommand(json: format == .json).run(context)
+        try ConfigCommand(json: format == .json, target: target).run(context)
     }
 }

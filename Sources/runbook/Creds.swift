@@ -41,6 +41,19 @@ struct Creds: RunbookCommand {
     @Option(name: .long, help: .setting(.expectAccount, valueName: "id"))
     var expectAccount: String?
 
+    @Option(name: .long, help: .setting(.region, valueName: "region"))
+    var region: String?
+
+    @Option(name: .long, help: .setting(.roleArn, valueName: "arn"))
+    var roleArn: String?
+
+    @Option(
+        name: .customLong("target"),
+        help: ArgumentHelp(
+            "Check this target of runbook.yml (repeatable, or all): its credentials and, with --online, its "
+                + "expect_account.", valueName: "name"))
+    var targets: [String] = []
+
     @Option(
         name: .long,
         help: ArgumentHelp("How long an STS call may take: 10s, 1m (plain numbers are seconds).", valueName: "duration")
@@ -66,13 +79,16 @@ struct Creds: RunbookCommand {
         var flags = SettingFlags()
         flags.set(.profile, profile, flag: "--profile")
         flags.set(.expectAccount, expectAccount, flag: "--expect-account")
+        flags.set(.region, region, flag: "--region")
+        flags.set(.roleArn, roleArn, flag: "--role-arn")
         return flags
     }
 
     func run(_ context: RunbookContext) async throws -> Int32 {
-        try await CredsCommand(
+        var command = CredsCommand(
             online: online, endpointURL: endpointURL, timeout: Durations.parse(timeout) ?? .seconds(10),
-            json: format == .json, mfaCode: mfaCode
-        ).run(context)
+            json: format == .json, mfaCode: mfaCode)
+        command.targets = targets
+        return try await command.run(context)
     }
 }

@@ -10,6 +10,8 @@ public struct CredsCommand: Sendable {
     public var json: Bool
     /// `--mfa-code`.
     public var mfaCode: String?
+    /// `--target`: check these targets of runbook.yml (`all` for every one).
+    public var targets: [String] = []
 
     /// Makes the command.
     public init(
@@ -23,8 +25,67 @@ public struct CredsCommand: Sendable {
         self.mfaCode = mfaCode
     }
 
-    /// Prints the report; throws a credentials (77) or unavailable (69) error after it when a check failed.
+    /// Checks each target's credentials (and account guard, online) in turn, each report prefixed by the
+    /// target's name, then a table; returns the worst status (77 before 69 before 0).
     public func run(_ context: RunbookContext) async throws -> Int32 {
+        guard !targets.isEmpty else { return try await check(context) }
+        let picked = try Target.select(
+            targets, from: context.settings.targets, file: context.workspace + "/" + Settings.fileName)
+        if picked.count == 1, let only = picked.first { return try await check(try context.selecting(only)) }
+        let width = picked.map(\.name.count).max() ?? 0
+        var rows: [[String]] = [["target", "account", "region", "result"]]
+        var statuses: [Int32] = []
+        var documents: [String] = []
+        for target in picked {
+            let prefix = "[" + target.name.padding(toLength: width, withPad: " ", startingAt: 0) + "] "
+            let targetContext = try context.selecting(target, prefix: prefix)
+            var outcome = Outcome()
+            outcome.collectJSON = true
+            do {
+                statuses.append(try await check(targetContext, outcome: &outcome))
+            } catch let error as RunbookError {
+                targetContext.console.err("runbook: error: \(error.description)\n")
+                statuses.append(error.status.rawValue)
+                outcome.result = error.message
+            }
+            rows.append([target.name, outcome.account ?? "-", outcome.region ?? "-", outcome.result])
+            let report = outcome.json ?? "null"
+            documents.append("\"\(target.name)\": " + report.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        if json {
+            // One object: target name → that target's report (null when it could not be made).
+            context.console.out("{\n" + documents.joined(separator: ",\n") + "\n}\n")
+        } else {
+            let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+            let table = rows.map { row in
+                "  "
+                    + row.enumerated().map { column, cell in
+                        column == row.count - 1
+                            ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                    }.joined(separator: "  ")
+            }
+            context.console.err("runbook: targets\n" + table.joined(separator: "\n") + "\n")
+        }
+        return TargetRuns.worst(statuses)
+    }
+
+    /// What one check found, for the targets table.
+    struct Outcome {
+        var account: String?
+        var region: String?
+        var result = "ok"
+        /// With several targets, the JSON report is kept here instead of printed.
+        var json: String?
+        var collectJSON = false
+    }
+
+    private func check(_ context: RunbookContext) async throws -> Int32 {
+        var outcome = Outcome()
+        return try await check(context, outcome: &outcome)
+    }
+
+    /// Prints the report; throws a credentials (77) or unavailable (69) error after it when a check failed.
+    private func check(_ context: RunbookContext, outcome: inout Outcome) async throws -> Int32 {
         var options = CredentialOptions(
             settings: context.settings, endpointURL: endpointURL, expectAccount: online, timeout: timeout)
         options.mfaCode = mfaCode
@@ -43,12 +104,17 @@ public struct CredsCommand: Sendable {
             }
             if let warning = report.resolved?.mfa?.warning { context.console.err("warning: \(warning)\n") }
         }
-        if json {
+        if json && outcome.collectJSON {
+            outcome.json = report.json
+        } else if json {
             context.console.out(report.json)
         } else {
             context.console.err(report.findingsText)
             context.console.out(report.text)
         }
+        outcome.account = report.resolved?.identity.account
+        outcome.region = inspection.region?.name
+        if !online && failure == nil { outcome.result = "ok offline (not verified: no --online)" }
         if let failure { throw failure }
         return 0
     }

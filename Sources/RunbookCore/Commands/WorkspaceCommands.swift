@@ -53,16 +53,25 @@ public struct PipelineCommand: Sendable {
 public struct ConfigCommand: Sendable {
     /// JSON instead of text.
     public var json: Bool
+    /// `--target`: the settings as this target makes them.
+    public var target: String?
 
     /// Makes the command.
-    public init(json: Bool) {
+    public init(json: Bool, target: String? = nil) {
         self.json = json
+        self.target = target
     }
 
-    /// Prints every setting, its value and its source.
-    public func run(_ context: RunbookContext) -> Int32 {
-        let report = SettingsReport(context.settings)
-        context.console.out(json ? report.json : report.text)
+    /// Prints every setting, its value and its source (then the targets, in text).
+    public func run(_ context: RunbookContext) throws -> Int32 {
+        var settings = context.settings
+        if let target {
+            guard target != Target.all else { throw RunbookError.usage("config --target takes one target's name") }
+            let picked = try Target.select([target], from: settings.targets, file: Settings.fileName)
+            if let first = picked.first { settings = try settings.selecting(first) }
+        }
+        let report = SettingsReport(settings)
+        context.console.out(json ? report.json : report.text + report.targetsText)
         return 0
     }
 }

@@ -28,6 +28,17 @@ public struct Console: Sendable {
         }
     }
 
+    /// The same streams with `prefix` before every line (the output of one of several targets).
+    public func prefixed(_ prefix: String) -> Console {
+        let write = self.write
+        return Console(outputIsTerminal: outputIsTerminal, errorIsTerminal: errorIsTerminal) { stream, text in
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let ended = lines.last?.isEmpty ?? false
+            if ended { lines.removeLast() }
+            write(stream, lines.map { prefix + $0 }.joined(separator: "\n") + (ended ? "\n" : ""))
+        }
+    }
+
     /// Writes to standard output.
     public func out(_ text: String) { write(.standardOutput, text) }
 

@@ -62,6 +62,14 @@ public struct RunbookContext: Sendable {
         self.engines = EngineDetector(runner: system.runner, path: system.environment["PATH"] ?? "")
     }
 
+    /// This context for one target: its settings layered in, and output lines prefixed when `prefix` is given.
+    public func selecting(_ target: Target, prefix: String? = nil) throws -> RunbookContext {
+        var context = self
+        context.settings = try settings.selecting(target)
+        if let prefix { context.system.console = console.prefixed(prefix) }
+        return context
+    }
+
     /// The workspace's absolute path.
     public var workspace: String { settings.workspace }
     /// The environment variables.

@@ -111,8 +111,10 @@ public struct ApplyPipeline: Sendable {
                 request: request,
                 runner: playbookRunner, owner: record.owner)
         }
-        try writeReports(outcome, playbook: playbook, masker: masker, request: request)
-        return outcome
+        var finished = outcome
+        finished.account = aws.account
+        try writeReports(finished, playbook: playbook, masker: masker, request: request)
+        return finished
     }
 
     /// Endpoint variables passed through when set (for emulators and VPC endpoints); not secret.
@@ -160,6 +162,8 @@ public struct ApplyPipeline: Sendable {
         var expiration: Date?
         /// Gets new credentials before they expire (temporary credentials, online).
         var refresher: CredentialRefresher?
+        /// The account STS named (online only).
+        var account: String?
     }
 
     private func resolveCredentials(_ request: ApplyRequest) async throws -> AWSHandover {
@@ -167,6 +171,9 @@ public struct ApplyPipeline: Sendable {
         let credentials = context.credentials
         var settingOptions = CredentialOptions(settings: context.settings)
         settingOptions.mfaCode = request.mfaCode
+        if let target = request.target {
+            settingOptions.roleSessionName = "runbook-\(target)-\(Int(context.system.now().timeIntervalSince1970))"
+        }
         let options = settingOptions
         let endpoint = context.settings.string(.credentials) != "env"
         let how =
@@ -217,7 +224,9 @@ public struct ApplyPipeline: Sendable {
         _ keys: AWSCredentials, region: RegionSetting?, account: String?, endpoint: Bool,
         refresher: CredentialRefresher?
     ) -> AWSHandover {
-        guard endpoint else { return AWSHandover(variables: keys.environmentVariables(region: region)) }
+        guard endpoint else {
+            return AWSHandover(variables: keys.environmentVariables(region: region), account: account)
+        }
         var variables: [String: String] = [:]
         if let region {
             variables["AWS_REGION"] = region.name
@@ -225,7 +234,7 @@ public struct ApplyPipeline: Sendable {
         }
         return AWSHandover(
             variables: variables, served: ServedCredentials(keys, account: account), expiration: keys.expiration,
-            refresher: refresher)
+            refresher: refresher, account: account)
     }
 
     private func runInContainer(
@@ -339,6 +348,7 @@ public struct ApplyPipeline: Sendable {
             summary: outcome.summary, events: outcome.events, playbook: playbook, exitStatus: outcome.status,
             masker: masker)
         reports.slice = request.selection.slice
+        reports.target = request.target
         let files: [(path: String?, content: () throws -> Data)] = [
             (request.jsonFile, { try reports.json() }), (request.junitFile, { Data(reports.junit().utf8) }),
         ]

@@ -21,6 +21,8 @@ public struct ApplyRequest: Sendable {
     public var timeout: Duration?
     /// Mount ~/.ssh read-only into the container.
     public var mountSSHDirectory = true
+    /// The target this run is for (`--target`), named in the reports.
+    public var target: String?
     /// Vault sources and whether to prompt for the become password.
     public var secrets = RunSecrets()
 

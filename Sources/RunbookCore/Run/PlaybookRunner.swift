@@ -13,6 +13,8 @@ public struct RunOutcome: Sendable {
     public var summary: RunSummary
     /// The events in the order they arrived.
     public var events: [RunEvent]
+    /// The AWS account STS named for the run's credentials (nil offline or without credentials).
+    public var account: String? = nil
 }
 
 /// Runs ansible-playbook (in a container, or directly inside the image), streams its output line by

@@ -14,6 +14,14 @@ public struct RunReports: Sendable {
     public var masker: SecretMasker
     /// The run's `--slice`, named in the suite and the JSON so merged slices stay apart.
     public var slice: HostSlice?
+    /// The run's `--target`, named in the suite and the JSON so merged targets stay apart.
+    public var target: String?
+
+    /// The suite's name: the playbook, then the target and slice when there are any.
+    var suiteName: String {
+        let parts = [target.map { "target \($0)" }, slice.map { "slice \($0)" }].compactMap { $0 }
+        return parts.isEmpty ? playbook : playbook + " (" + parts.joined(separator: ", ") + ")"
+    }
 
     /// Makes reports.
     public init(summary: RunSummary, events: [RunEvent], playbook: String, exitStatus: Int32, masker: SecretMasker) {
@@ -35,7 +43,7 @@ public struct RunReports: Sendable {
             "<testsuites name=\"runbook\" tests=\"\(results.count)\" failures=\"\(failures)\" "
             + "time=\"\(seconds(total))\">\n"
         xml +=
-            "  <testsuite name=\"\(escape(playbook + (slice.map { " (slice \($0))" } ?? "")))\" tests=\"\(results.count)\" failures=\"\(failures)\" "
+            "  <testsuite name=\"\(escape(suiteName))\" tests=\"\(results.count)\" failures=\"\(failures)\" "
             + "errors=\"0\" skipped=\"\(skipped)\" time=\"\(seconds(total))\">\n"
         for result in results {
             let name = "[\(result.host)] \(result.task.isEmpty ? result.action : result.task)"
@@ -65,13 +73,14 @@ public struct RunReports: Sendable {
             var playbook: String
             var exitStatus: Int32
             var slice: String?
+            var target: String?
             var hosts: [String: RunSummary.HostCounts]
             var slowestTasks: [RunSummary.TaskResult]
             var results: [RunSummary.TaskResult]
             var events: [RunEvent]
         }
         let document = Document(
-            playbook: playbook, exitStatus: exitStatus, slice: slice?.description, hosts: summary.hosts,
+            playbook: playbook, exitStatus: exitStatus, slice: slice?.description, target: target, hosts: summary.hosts,
             slowestTasks: summary.slowestTasks().map(masked), results: summary.results.map(masked),
             events: events.map(masked))
         let encoder = JSONEncoder()

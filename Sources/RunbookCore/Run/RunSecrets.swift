@@ -33,6 +33,9 @@ public struct RunSecrets: Sendable {
     public var vaultSources: [VaultSource] = []
     /// Whether to prompt for the become password (`-K`).
     public var askBecomePassword = false
+    /// Passwords already typed at the terminal, by prompt (`vault:LABEL`, `become`), so several targets
+    /// ask once.
+    private var answers: [String: String] = [:]
 
     /// Makes an empty set of requests.
     public init() {}
@@ -77,6 +80,27 @@ public struct RunSecrets: Sendable {
         return sources.filter { seen.insert($0).inserted }
     }
 
+    /// These requests with every terminal prompt answered now, for runs that reuse them.
+    public func askingOnce(context: RunbookContext) throws -> RunSecrets {
+        var secrets = self
+        for vault in allVaultSources(context: context) where vault.source == "prompt" {
+            secrets.answers["vault:\(vault.label)"] = try promptVault(vault)
+        }
+        if askBecomePassword { secrets.answers["become"] = try promptBecome() }
+        return secrets
+    }
+
+    private func promptVault(_ vault: VaultSource) throws -> String {
+        if let answer = answers["vault:\(vault.label)"] { return answer }
+        let label = vault.label == "default" ? "" : " (\(vault.label))"
+        return try TerminalPrompt.read(
+            "Vault password\(label): ", flag: "--ask-vault-pass / --vault-id \(vault.label)@prompt")
+    }
+
+    private func promptBecome() throws -> String {
+        try answers["become"] ?? TerminalPrompt.read("BECOME password: ", flag: "-K/--ask-become-pass")
+    }
+
     /// Reads, runs or prompts for every password; `folder` is where the entry will write them.
     public func resolve(context: RunbookContext, folder: String) async throws -> Resolved {
         var resolved = Resolved()
@@ -93,18 +117,14 @@ public struct RunSecrets: Sendable {
             resolved.environment["ANSIBLE_VAULT_PASSWORD_FILE"] = String(file.drop { $0 != "@" }.dropFirst())
         }
         if askBecomePassword {
-            resolved.files["become"] = try TerminalPrompt.read("BECOME password: ", flag: "-K/--ask-become-pass")
+            resolved.files["become"] = try promptBecome()
             resolved.arguments += ["--become-password-file", "\(folder)/become"]
         }
         return resolved
     }
 
     private func vaultPassword(_ vault: VaultSource, context: RunbookContext) async throws -> String {
-        if vault.source == "prompt" {
-            let label = vault.label == "default" ? "" : " (\(vault.label))"
-            return try TerminalPrompt.read(
-                "Vault password\(label): ", flag: "--ask-vault-pass / --vault-id \(vault.label)@prompt")
-        }
+        if vault.source == "prompt" { return try promptVault(vault) }
         let path = Paths.absolute(
             Paths.expandingTilde(vault.source, home: context.home), relativeTo: context.currentDirectory)
         guard Paths.isFile(path) else {

@@ -3,19 +3,24 @@ import Foundation
 import Synchronization
 
 /// Catches SIGINT and SIGTERM while a child runs so runbook can stop the child itself
-/// (the child sits in its own process group, so a terminal's Ctrl-C reaches only runbook).
+/// (the child sits in its own process group, so a terminal's Ctrl-C reaches only runbook). Several
+/// traps may be active at once (targets run in parallel): each sees every signal, and the default
+/// handlers come back only when the last one is cancelled.
 public final class SignalTrap: Sendable {
     /// The signals runbook forwards.
     public static let signals: [Int32] = [SIGINT, SIGTERM]
 
     private let sources: Mutex<[any DispatchSourceSignal]>
     private let stream: AsyncStream<Int32>
+    /// How many traps are active.
+    private static let active = Mutex(0)
 
     /// Starts catching SIGINT and SIGTERM; call `cancel()` to restore the default handlers.
     public init() {
         let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
         self.stream = stream
         var sources: [any DispatchSourceSignal] = []
+        Self.active.withLock { $0 += 1 }
         for number in Self.signals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -34,11 +39,19 @@ public final class SignalTrap: Sendable {
 
     /// Stops catching and restores the default handlers.
     public func cancel() {
-        sources.withLock { sources in
+        let wasActive = sources.withLock { sources in
             for source in sources { source.cancel() }
-            sources = []
+            defer { sources = [] }
+            return !sources.isEmpty
         }
-        for number in Self.signals { signal(number, SIG_DFL) }
+        guard wasActive else { return }
+        let last = Self.active.withLock { count in
+            count -= 1
+            return count == 0
+        }
+        if last {
+            for number in Self.signals { signal(number, SIG_DFL) }
+        }
     }
 
     /// The exit status for a signal: 130 for SIGINT, 143 for SIGTERM, else 128 + number.

@@ -18,6 +18,8 @@ public enum SettingKey: String, Sendable, CaseIterable, Hashable, Comparable {
     case inventory
     case profile
     case expectAccount = "expect_account"
+    case region
+    case roleArn = "role_arn"
     case credentials
     case oidcTokenVariable = "oidc_token_variable"
     case oidcAudience = "oidc_audience"
@@ -100,6 +102,14 @@ public enum SettingKey: String, Sendable, CaseIterable, Hashable, Comparable {
             Setting(
                 self, "RUNBOOK_EXPECT_ACCOUNT", flags: ["--expect-account"], .string, .computed(Defaults.anyAccount),
                 "the 12-digit AWS account the credentials must belong to")
+        case .region:
+            Setting(
+                self, "RUNBOOK_REGION", flags: ["--region"], .string, .computed(Defaults.region),
+                "the AWS region for STS and ansible's modules (AWS_REGION in the run)")
+        case .roleArn:
+            Setting(
+                self, "RUNBOOK_ROLE_ARN", flags: ["--role-arn"], .string, .computed(Defaults.noRole),
+                "a role runbook assumes with the credentials the profile or chain gives, for the run")
         case .credentials:
             Setting(
                 self, "RUNBOOK_CREDENTIALS", flags: ["--credentials"], .choice(["endpoint", "env"]),
@@ -267,6 +277,19 @@ private enum Defaults {
             return ComputedDefault(nil, "AWS_PROFILE=\(profile), in the AWS SDKs' order (environment keys first)")
         }
         return ComputedDefault(nil, "the AWS SDKs' default chain")
+    }
+
+    static let region: @Sendable (SettingInputs) -> ComputedDefault = { inputs in
+        for name in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+            if let region = inputs.environment[name], !region.isEmpty {
+                return ComputedDefault(nil, "\(name)=\(region), else the profile's region")
+            }
+        }
+        return ComputedDefault(nil, "the profile's region (AWS_REGION, AWS_DEFAULT_REGION, or region in ~/.aws/config)")
+    }
+
+    static let noRole: @Sendable (SettingInputs) -> ComputedDefault = { _ in
+        ComputedDefault(nil, "none: the credentials as the profile or chain gives them")
     }
 
     static let anyAccount: @Sendable (SettingInputs) -> ComputedDefault = { _ in

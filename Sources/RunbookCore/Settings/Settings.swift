@@ -8,6 +8,8 @@ public indirect enum SettingSource: Sendable, Hashable, CustomStringConvertible 
     case environment(String)
     /// runbook.yml, at the key.
     case file(SourceLocation)
+    /// A target of runbook.yml (`--target NAME`), at the key.
+    case target(name: String, location: SourceLocation)
     /// A flag's values added to another layer's (`--env` over the `env` setting).
     case added(flag: String, to: SettingSource)
     /// The built-in default.
@@ -20,6 +22,7 @@ public indirect enum SettingSource: Sendable, Hashable, CustomStringConvertible 
         case .flag(let name): "flag \(name)"
         case .environment(let name): "environment \(name)"
         case .file(let location): "\(location.file):\(location.line)"
+        case .target(let name, let location): "target \(name), \(location.file):\(location.line)"
         case .added(let flag, let lower): "flag \(flag) + \(lower)"
         case .builtIn: "default"
         case .computed(let how): "default: \(how)"
@@ -30,14 +33,14 @@ public indirect enum SettingSource: Sendable, Hashable, CustomStringConvertible 
     public var isDefault: Bool {
         switch self {
         case .builtIn, .computed: true
-        case .flag, .environment, .file, .added: false
+        case .flag, .environment, .file, .target, .added: false
         }
     }
 
     /// Paths in values from here are relative to the workspace (runbook.yml) or the current directory.
     fileprivate var relativeToWorkspace: Bool {
         switch self {
-        case .file, .builtIn, .computed: true
+        case .file, .target, .builtIn, .computed: true
         case .flag, .environment: false
         case .added(_, let lower): lower.relativeToWorkspace
         }
@@ -84,7 +87,8 @@ public struct SettingFlags: Sendable {
     }
 }
 
-/// The effective settings of one command: flags > `RUNBOOK_*` environment > runbook.yml > defaults.
+/// The effective settings of one command: flags > the target (`--target`) > `RUNBOOK_*` environment >
+/// runbook.yml > defaults. A target's `env` adds to the lower layers' names, as `--env` does.
 ///
 /// Every value is checked when resolved (choices, booleans, list items), so a bad value fails every
 /// command at once with the place that set it. Nothing else in runbook reads `RUNBOOK_*` variables.
@@ -96,7 +100,14 @@ public struct Settings: Sendable {
     public let workspace: String
     /// The directory relative flag and variable paths are resolved against.
     public let currentDirectory: String
+    /// The targets runbook.yml defines, in the order written.
+    public let targets: [Target]
+    /// The target these settings are for, when one was picked.
+    public let target: Target?
     private let resolved: [SettingKey: SettingValue]
+    private let environment: [String: String]
+    private let file: [SettingKey: SettingValue]
+    private let flags: SettingFlags
 
     /// Resolves every setting from `flags`, `environment`, the workspace's runbook.yml and the defaults.
     ///
@@ -105,19 +116,25 @@ public struct Settings: Sendable {
         workspace: String, currentDirectory: String? = nil, environment: [String: String],
         flags: SettingFlags = SettingFlags()
     ) throws {
-        let file = try SettingsFile.read(workspace + "/" + Self.fileName)
+        let contents = try SettingsFile.read(workspace + "/" + Self.fileName)
         try self.init(
-            workspace: workspace, currentDirectory: currentDirectory, environment: environment, file: file,
-            flags: flags)
+            workspace: workspace, currentDirectory: currentDirectory, environment: environment, file: contents.values,
+            targets: contents.targets, flags: flags)
     }
 
     /// Resolves from already-read runbook.yml values (for tests).
     public init(
         workspace: String, currentDirectory: String? = nil, environment: [String: String],
-        file: [SettingKey: SettingValue], flags: SettingFlags = SettingFlags()
+        file: [SettingKey: SettingValue], targets: [Target] = [], target: Target? = nil,
+        flags: SettingFlags = SettingFlags()
     ) throws {
         self.workspace = workspace
         self.currentDirectory = currentDirectory ?? workspace
+        self.targets = targets
+        self.target = target
+        self.environment = environment
+        self.file = file
+        self.flags = flags
         let inputs = SettingInputs(workspace: workspace, environment: environment)
         var resolved: [SettingKey: SettingValue] = [:]
         for key in SettingKey.allCases {
@@ -131,6 +148,14 @@ public struct Settings: Sendable {
                     source: .environment(setting.variable))
             } else if let value = file[key] {
                 lower = value
+            }
+            if let value = target?.settings[key] {
+                if setting.flagsAdd, let below = lower {
+                    lower = SettingValue(
+                        values: below.values + value.values.filter { !below.values.contains($0) }, source: value.source)
+                } else {
+                    lower = value
+                }
             }
             var value = lower ?? Self.defaultValue(setting, inputs)
             if let (values, flag) = flags.given[key] {
@@ -147,6 +172,13 @@ public struct Settings: Sendable {
             resolved[key] = value
         }
         self.resolved = resolved
+    }
+
+    /// The same settings with `target`'s layered in (between the flags and the environment).
+    public func selecting(_ target: Target) throws -> Settings {
+        try Settings(
+            workspace: workspace, currentDirectory: currentDirectory, environment: environment, file: file,
+            targets: targets, target: target, flags: flags)
     }
 
     /// The effective value of `key`, with its source.

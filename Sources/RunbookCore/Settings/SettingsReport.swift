@@ -31,6 +31,32 @@ public struct SettingsReport: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The targets of runbook.yml, each with what it sets and where (empty when there are none).
+    public var targetsText: String {
+        guard !settings.targets.isEmpty else { return "" }
+        var lines = ["", "targets (runbook apply --target NAME; all for every one):"]
+        for target in settings.targets {
+            let picked = settings.target?.name == target.name ? "  (shown above)" : ""
+            lines.append("  \(target.name)  (\(target.location.file):\(target.location.line))\(picked)")
+            var fields: [(String, String)] = Target.settingKeys.compactMap { key in
+                target.settings[key].map { value in
+                    (
+                        key.rawValue,
+                        key.setting.isList ? "[" + value.values.joined(separator: ", ") + "]" : value.values.first ?? ""
+                    )
+                }
+            }
+            if let limit = target.limit { fields.append(("limit", limit)) }
+            for extra in target.extraVars { fields.append(("extra_vars", extra)) }
+            if fields.isEmpty { lines.append("    (no settings of its own)") }
+            let width = fields.map(\.0.count).max() ?? 0
+            for (name, value) in fields {
+                lines.append("    " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// A JSON array: one object per setting with key, variable, flags, value, source, note and help.
     public var json: String {
         struct Entry: Encodable {

@@ -19,6 +19,14 @@ public struct CredentialOptions: Sendable, Hashable {
     /// `--mfa-code`: the code for a profile's `mfa_serial`; without it runbook reuses a cached session or
     /// asks at the terminal.
     public var mfaCode: String?
+    /// The `region` setting: replaces the region the chain finds, with where it came from.
+    public var region: RegionSetting?
+    /// The `role_arn` setting: a role assumed with the chain's credentials.
+    public var roleArn: String?
+    /// Where `roleArn` came from, for messages.
+    public var roleArnOrigin = "role_arn"
+    /// The session name for the `role_arn` setting's role (runbook-TIMESTAMP when nil).
+    public var roleSessionName: String?
 
     /// The variables a GitLab job's `id_tokens` are looked for in, by default.
     public static let defaultOIDCTokenVariables = ["AWS_OIDC_TOKEN", "GITLAB_OIDC_TOKEN"]
@@ -48,6 +56,11 @@ extension CredentialOptions {
             expectAccount: expectAccount ? settings.string(.expectAccount) : nil, timeout: timeout)
         oidcTokenVariables = settings.list(.oidcTokenVariable)
         oidcAudience = settings.string(.oidcAudience) ?? Self.defaultOIDCAudience
+        if let name = settings.string(.region) {
+            region = RegionSetting(name: name, origin: "region, " + settings[.region].source.description)
+        }
+        roleArn = settings.string(.roleArn)
+        roleArnOrigin = settings[.roleArn].source.description
     }
 }
 
@@ -104,6 +117,29 @@ public struct CredentialResolver: Sendable {
         chain.oidcTokenVariables = options.oidcTokenVariables
         chain.oidcAudience = options.oidcAudience
         var inspection = await chain.inspect(profile: options.profile)
+        if let region = options.region {
+            inspection.region = region
+            if !OfflineChecks.isRegionName(region.name) {
+                inspection.findings.append(
+                    CredentialFinding(
+                        .error, "region-shape",
+                        "region '\(region.name)' (\(region.origin)) is not a region name such as us-east-1 or eu-west-1"
+                    ))
+            }
+        }
+        if let arn = options.roleArn {
+            let origin = options.roleArnOrigin
+            if !OfflineChecks.isRoleArn(arn) {
+                inspection.findings.append(
+                    CredentialFinding(
+                        .error, "role-arn-shape",
+                        "role_arn '\(arn)' (\(origin)) is not a role ARN such as arn:aws:iam::123456789012:role/deploy")
+                )
+            }
+            if let source = inspection.source {
+                inspection.source = .settingRole(roleArn: arn, origin: origin, source: source)
+            }
+        }
         if let account = options.expectAccount, !OfflineChecks.isAccountId(account) {
             inspection.findings.append(
                 CredentialFinding(
@@ -168,6 +204,11 @@ public struct CredentialResolver: Sendable {
                     durationSeconds: settings?["duration_seconds"].flatMap { Int($0.value) },
                     mfa: code.map { (device?.key.serial ?? "", $0) }, using: base)
             }
+        case .settingRole(let roleArn, _, let inner):
+            let base = try await usable(inner, local: local, sts: sts, options: options, mfa: mfa, outcome: &outcome)
+            return try await sts.assumeRole(
+                roleArn, sessionName: options.roleSessionName ?? sessionName(), externalId: nil, durationSeconds: nil,
+                mfa: nil, using: base)
         case .mfaSession(let profile, let serial, _, let inner):
             let settings = ProfileStore(environment: environment).profiles[profile]
             let device = mfa ?? MFAStatus(key: .init(profile: profile, roleArn: nil, serial: serial), location: nil)

@@ -8,6 +8,8 @@ public indirect enum CredentialSource: Sendable, Hashable {
     case process(profile: String, command: String, location: SourceLocation)
     /// A profile's `role_arn`, assumed with the credentials of `source`.
     case assumeRole(profile: String, roleArn: String, location: SourceLocation, source: CredentialSource)
+    /// The `role_arn` setting (a flag, a variable, runbook.yml or a target), assumed with the credentials of `source`.
+    case settingRole(roleArn: String, origin: String, source: CredentialSource)
     /// A profile's keys with `mfa_serial` (and no `role_arn`): a `GetSessionToken` session with an MFA code.
     case mfaSession(profile: String, serial: String, location: SourceLocation, source: CredentialSource)
     /// `AssumeRoleWithWebIdentity` with an OIDC token file (from the environment when `location` is nil).
@@ -29,6 +31,7 @@ public indirect enum CredentialSource: Sendable, Hashable {
         case .sharedFile: "file"
         case .process: "process"
         case .assumeRole: "assume-role"
+        case .settingRole: "setting-role"
         case .mfaSession: "mfa-session"
         case .webIdentity: "web-identity"
         case .ciWebIdentity: "ci-web-identity"
@@ -49,6 +52,8 @@ public indirect enum CredentialSource: Sendable, Hashable {
             return "credential_process of profile \(profile) (\(location.file):\(location.line))"
         case .assumeRole(let profile, let roleArn, let location, let source):
             return "role \(roleArn) of profile \(profile) (\(location.file):\(location.line)), from \(source.summary)"
+        case .settingRole(let roleArn, let origin, let source):
+            return "role \(roleArn) (role_arn, \(origin)), from \(source.summary)"
         case .mfaSession(let profile, let serial, let location, let source):
             return
                 "MFA session of profile \(profile) with \(serial) (\(location.file):\(location.line)), from \(source.summary)"
@@ -70,7 +75,8 @@ public indirect enum CredentialSource: Sendable, Hashable {
     /// The innermost source, whose keys are read locally.
     public var root: CredentialSource {
         switch self {
-        case .assumeRole(_, _, _, let source), .mfaSession(_, _, _, let source): source.root
+        case .assumeRole(_, _, _, let source), .mfaSession(_, _, _, let source), .settingRole(_, _, let source):
+            source.root
         default: self
         }
     }
