@@ -15,8 +15,9 @@ struct CI: RunbookCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Fan the apply job out over the CI's parallel jobs: slices=N runs N jobs, each on one --slice of the "
-                + "hosts, and a job that merges their JUnit files.", valueName: "slices=N"))
+            "Fan the apply job out over the CI's parallel jobs: targets runs one job per target of runbook.yml "
+                + "(--target NAME), slices=N runs N jobs, each on one --slice of the hosts; then a job merges their "
+                + "JUnit files.", valueName: "targets|slices=N"))
     var fanOut: String?
 
     @Option(help: .setting(.image, valueName: "name:tag"))
@@ -31,7 +32,6 @@ struct CI: RunbookCommand {
     }
 
     func run(_ context: RunbookContext) async throws -> Int32 {
-        PipelineCommand(kind: system, playbook: playbook, slices: try fanOut.map(PipelineTemplate.slices(fanOut:)))
-            .run(context)
+        try PipelineCommand(kind: system, playbook: playbook, fanOut: fanOut).run(context)
     }
 }

@@ -75,6 +75,35 @@ struct PipelineTemplateTests {
     /// Nine hosts: with 3 slices, every slice has some (see HostSliceTests for the assignment).
     static let slicedHosts = (1...9).map { "app-\($0)" }
 
+    /// The pipelines fanned out by target: each target's stage and who it is.
+    static let targetsPlaybook = """
+        - name: Who the pipeline is, per target
+          hosts: localhost
+          connection: local
+          gather_facts: false
+          tasks:
+            - name: Caller
+              amazon.aws.aws_caller_info:
+              register: me
+            - name: Report
+              ansible.builtin.debug:
+                msg: "pipeline-arn={{ me.arn }} pipeline-stage={{ stage }} pipeline-region={{ lookup('env', 'AWS_REGION') }}"
+        """
+
+    /// Two targets: dev with the pipeline's own role, prod with a role in another account assumed from it
+    /// (and that account's guard).
+    static let targetsFile = """
+        targets:
+          dev:
+            region: eu-west-2
+            extra_vars: {stage: dev}
+          prod:
+            role_arn: arn:aws:iam::111111111111:role/deploy
+            region: eu-west-1
+            expect_account: "111111111111"
+            extra_vars: {stage: prod}
+        """
+
     /// Reads a pipeline file as its CI would and prints its jobs as JSON: name, the commands of its
     /// steps (GitHub `${{ vars.X }}` and `${{ matrix.X }}` expressions substituted; any other
     /// expression is an error), the job's own env, the OIDC variables it gets, and the artifact paths it
@@ -141,12 +170,23 @@ struct PipelineTemplateTests {
                     artifacts.append(junit)
                 id_tokens = job.get("id_tokens") or {}
                 parallel = job.get("parallel")
-                if parallel is not None and not isinstance(parallel, int):
-                    raise SystemExit("only parallel: N is read here")
-                nodes = [{}] if parallel is None else [
-                    {"CI_NODE_INDEX": str(index), "CI_NODE_TOTAL": str(parallel)} for index in range(1, parallel + 1)]
+                if parallel is None:
+                    nodes = [{}]
+                elif isinstance(parallel, int):
+                    nodes = [{"CI_NODE_INDEX": str(index), "CI_NODE_TOTAL": str(parallel)}
+                             for index in range(1, parallel + 1)]
+                else:
+                    # parallel: matrix: one job per combination of each entry's values.
+                    nodes = []
+                    for entry in parallel["matrix"]:
+                        combos = [{}]
+                        for key, values in entry.items():
+                            values = values if isinstance(values, list) else [values]
+                            combos = [dict(combo, **{key: str(value)}) for combo in combos for value in values]
+                        nodes += combos
                 for node in nodes:
-                    jobs.append({"name": name + ("-" + node["CI_NODE_INDEX"] if node else ""), "image": job.get("image"),
+                    suffix = "".join("-%s" % value for key, value in node.items() if key != "CI_NODE_TOTAL")
+                    jobs.append({"name": name + suffix, "image": job.get("image"),
                                  "env": node, "commands": job["script"],
                                  "oidc": {var: oidc["token"] for var in id_tokens},
                                  "audiences": [str(spec.get("aud")) for spec in id_tokens.values()],
@@ -167,10 +207,14 @@ struct PipelineTemplateTests {
         var audiences: [String]?
     }
 
-    /// With `slices` (0: none), `--fan-out slices=N`: N apply jobs on the slices of nine hosts, each host
-    /// in one job, and a report job whose merged JUnit holds every slice's suite.
-    @Test(arguments: cases, [0, 3])
-    func theTemplatePassesItsSchemaAndRunsInTheImage(_ ci: Case, slices: Int) throws {
+    /// Without a fan-out, one apply job. `slices=3`: three apply jobs on the slices of nine hosts, each host
+    /// in one job, and a report job whose merged JUnit holds every slice's suite. `targets`: one apply
+    /// job per target of the workspace's runbook.yml, prod's role (another account) assumed from the
+    /// pipeline's, and the report.
+    @Test(arguments: cases, ["", "slices=3", "targets"])
+    func theTemplatePassesItsSchemaAndRunsInTheImage(_ ci: Case, fanOut: String) throws {
+        let slices = fanOut == "slices=3" ? 3 : 0
+        let targets = fanOut == "targets" ? ["dev", "prod"] : []
         let image = try ApplyEnvironment.requireImage()
         let moto = try ApplyEnvironment.requireMoto()
         let checker = try #require(
@@ -178,15 +222,18 @@ struct PipelineTemplateTests {
             "RUNBOOK_TEST_CHECK_JSONSCHEMA is not set (scripts/services/40-check-jsonschema.sh)")
         let inventory =
             "all:\n  hosts:\n" + Self.slicedHosts.map { "    \($0):\n      ansible_connection: local\n" }.joined()
-        let workspace = try ApplyWorkspace(
-            slices == 0
-                ? ["Playbooks/check.yml": Self.playbook]
-                : ["Playbooks/check.yml": Self.slicedPlaybook, "Inventory/hosts.yml": inventory])
+        let files: [String: String] =
+            switch fanOut {
+            case "targets": ["Playbooks/check.yml": Self.targetsPlaybook, "runbook.yml": Self.targetsFile]
+            case "": ["Playbooks/check.yml": Self.playbook]
+            default: ["Playbooks/check.yml": Self.slicedPlaybook, "Inventory/hosts.yml": inventory]
+            }
+        let workspace = try ApplyWorkspace(files)
         defer { workspace.cleanUp() }
 
         let printed = try workspace.run(
             ["ci", ci.kind, "--image", image, "--playbook", "Playbooks/check.yml"]
-                + (slices == 0 ? [] : ["--fan-out", "slices=\(slices)"]))
+                + (fanOut.isEmpty ? [] : ["--fan-out", fanOut]))
         try #require(printed.status == 0, "\(printed.output)")
         let file = "pipeline-\(ci.kind).yml"
         try workspace.write(file, printed.standardOutput)
@@ -217,9 +264,11 @@ struct PipelineTemplateTests {
             ], environment: [:])
         try #require(extracted.status == 0, "\(extracted.output)")
         let jobs = try JSONDecoder().decode([Job].self, from: Data(extracted.standardOutput.utf8))
-        // validate and apply; fanned out: validate, one apply per slice, and the report.
-        try #require(jobs.count == (slices == 0 ? 2 : slices + 2), "\(extracted.standardOutput)")
+        // validate and apply; fanned out: validate, one apply per slice or target, and the report.
+        let fannedOut = slices + targets.count
+        try #require(jobs.count == (fannedOut == 0 ? 2 : fannedOut + 2), "\(extracted.standardOutput)")
         var slicedHostsRun: [String] = []
+        var stagesRun: [String] = []
 
         for job in jobs {
             #expect(job.image == image, "job \(job.name) does not run in the image")
@@ -243,7 +292,17 @@ struct PipelineTemplateTests {
                     String($0.prefix { $0 != "\"" && !$0.isWhitespace })
                 }
             }
-            if applies {
+            let stage = result.output.components(separatedBy: "pipeline-stage=").dropFirst().first.map {
+                String($0.prefix { !$0.isWhitespace && $0 != "\"" })
+            }
+            if let stage { stagesRun.append(stage) }
+            if applies && stage == "prod" {
+                // The target's role, in its own account, assumed from the pipeline's role.
+                #expect(
+                    result.output.contains("pipeline-arn=arn:aws:sts::111111111111:assumed-role/deploy/runbook-prod-"),
+                    "\(ci.kind) job \(job.name): \(result.output)")
+                #expect(result.output.contains("pipeline-region=eu-west-1"), "\(result.output)")
+            } else if applies {
                 #expect(
                     result.output.contains(
                         "pipeline-arn=arn:aws:sts::123456789012:assumed-role/ci-deploy/\(ci.session)"),
@@ -262,6 +321,14 @@ struct PipelineTemplateTests {
             // Two tasks per host, nine hosts, three suites.
             #expect(text.contains("<testsuites name=\"runbook\" tests=\"18\" failures=\"0\""), "\(text)")
             for index in 1...slices { #expect(text.contains("Playbooks/check.yml (slice \(index)/\(slices))")) }
+        }
+        if !targets.isEmpty {
+            #expect(stagesRun.sorted() == targets, "one job per target: \(stagesRun)")
+            let merged = workspace.read(ci.kind == "bitbucket" ? "runbook-results/junit.xml" : "results/runbook.xml")
+            let text = try #require(merged, "\(ci.kind): the report job wrote no merged JUnit file")
+            // Two tasks on localhost, two targets.
+            #expect(text.contains("<testsuites name=\"runbook\" tests=\"4\" failures=\"0\""), "\(text)")
+            for target in targets { #expect(text.contains("Playbooks/check.yml (target \(target))"), "\(text)") }
         }
         // GitHub's token was asked for with the request token, the audience and the api version.
         if ci.kind == "github" {

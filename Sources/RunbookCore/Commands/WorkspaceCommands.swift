@@ -31,20 +31,25 @@ public struct PipelineCommand: Sendable {
     public var kind: PipelineKind
     /// The playbook the step applies.
     public var playbook: String
-    /// `--fan-out slices=N`.
-    public var slices: Int?
+    /// `--fan-out targets|slices=N`, as written.
+    public var fanOut: String?
 
     /// Makes the command.
-    public init(kind: PipelineKind, playbook: String, slices: Int? = nil) {
+    public init(kind: PipelineKind, playbook: String, fanOut: String? = nil) {
         self.kind = kind
         self.playbook = playbook
-        self.slices = slices
+        self.fanOut = fanOut
     }
 
-    /// Prints the pipeline.
-    public func run(_ context: RunbookContext) -> Int32 {
+    /// Prints the pipeline; `--fan-out targets` takes the workspace's targets.
+    public func run(_ context: RunbookContext) throws -> Int32 {
         let image = context.settings.string(.image) ?? SettingKey.defaultImage
-        context.console.out(PipelineTemplate(kind: kind, image: image, playbook: playbook, slices: slices).text)
+        let fanOut = try self.fanOut.map {
+            try PipelineTemplate.FanOut(
+                parsing: $0, targets: context.settings.targets.map(\.name),
+                file: context.workspace + "/" + Settings.fileName)
+        }
+        context.console.out(PipelineTemplate(kind: kind, image: image, playbook: playbook, fanOut: fanOut).text)
         return 0
     }
 }

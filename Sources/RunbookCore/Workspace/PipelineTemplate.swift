@@ -17,43 +17,107 @@ public enum PipelineKind: String, Sendable, CaseIterable {
 /// A pipeline definition whose step runs `runbook apply` in the ansible-aws image, with JUnit results
 /// in the CI's test reports and AWS credentials from the CI's OIDC token (or its secret variables).
 public struct PipelineTemplate: Sendable {
+    /// How the apply job fans out over the CI's parallel jobs.
+    public enum FanOut: Sendable, Hashable {
+        /// One job per `--slice I/N` of the inventory's hosts.
+        case slices(Int)
+        /// One job per `--target NAME` of runbook.yml.
+        case targets([String])
+
+        /// Parses `--fan-out`: `targets` (the workspace's `targets`, at least one) or `slices=N` with N
+        /// from 2 to `maximumSlices`.
+        public init(parsing text: String, targets: [String], file: String) throws {
+            if text == "targets" {
+                guard !targets.isEmpty else {
+                    throw RunbookError.usage(
+                        "--fan-out targets: \(file) defines no targets (add a targets: mapping), or use --fan-out slices=N"
+                    )
+                }
+                self = .targets(targets)
+                return
+            }
+            guard text.hasPrefix("slices="), let count = Int(text.dropFirst("slices=".count)),
+                (2...maximumSlices).contains(count)
+            else {
+                throw RunbookError.usage(
+                    "--fan-out '\(text)' is not targets or slices=N with N from 2 to \(maximumSlices)")
+            }
+            self = .slices(count)
+        }
+
+        /// The jobs' values: slice numbers or target names.
+        var values: [String] {
+            switch self {
+            case .slices(let count): (1...count).map(String.init)
+            case .targets(let names): names
+            }
+        }
+
+        /// The values as a YAML flow list's items: numbers plain, names quoted (so `on` or `1.0` stays a name).
+        var listed: String {
+            switch self {
+            case .slices: values.joined(separator: ", ")
+            case .targets(let names): names.map { "\"\($0)\"" }.joined(separator: ", ")
+            }
+        }
+
+        /// The matrix key (GitHub) and what one job is called.
+        var key: String {
+            switch self {
+            case .slices: "slice"
+            case .targets: "target"
+            }
+        }
+
+        /// The apply options for the job whose value is `value` (a literal or a CI expression).
+        func options(_ value: String) -> String {
+            switch self {
+            case .slices(let count): "--slice \(value)/\(count)"
+            case .targets: "--target \(value)"
+            }
+        }
+
+        /// What a job is, for names and comments: `slice 2/3`, `target prod`.
+        func label(_ value: String) -> String {
+            switch self {
+            case .slices(let count): "slice \(value)/\(count)"
+            case .targets: "target \(value)"
+            }
+        }
+
+        /// One line for the file's comment.
+        var comment: String {
+            switch self {
+            case .slices(let count):
+                "one job per slice of the inventory's hosts (runbook apply --slice I/\(count))"
+            case .targets:
+                "one job per target of runbook.yml (runbook apply --target NAME: its own role_arn, region, inventory)"
+            }
+        }
+    }
+
     /// The CI system.
     public var kind: PipelineKind
     /// The image the step runs in (must be pullable by the CI: push it with `runbook image push`).
     public var image: String
     /// The playbook the step applies.
     public var playbook: String
-    /// `--fan-out slices=N`: the apply job as N parallel jobs, one `--slice I/N` each, then a job that
-    /// merges their JUnit files.
-    public var slices: Int?
+    /// `--fan-out`: the apply job as parallel jobs, one per slice or target, then a job that merges their
+    /// JUnit files.
+    public var fanOut: FanOut?
 
     /// Makes a template.
     public init(
-        kind: PipelineKind, image: String, playbook: String = "Playbooks/configure-ec2.yml", slices: Int? = nil
+        kind: PipelineKind, image: String, playbook: String = "Playbooks/configure-ec2.yml", fanOut: FanOut? = nil
     ) {
         self.kind = kind
         self.image = image
         self.playbook = playbook
-        self.slices = slices
+        self.fanOut = fanOut
     }
 
     /// The most parallel jobs `--fan-out slices=N` writes (GitLab's `parallel` allows 200).
     public static let maximumSlices = 200
-
-    /// Parses `--fan-out`: `slices=N` with N from 2 to `maximumSlices`.
-    public static func slices(fanOut: String) throws -> Int {
-        if fanOut == "targets" {
-            throw RunbookError.usage(
-                "--fan-out targets needs named targets in runbook.yml, which this runbook does not have yet; "
-                    + "use --fan-out slices=N")
-        }
-        guard fanOut.hasPrefix("slices="), let count = Int(fanOut.dropFirst("slices=".count)),
-            (2...maximumSlices).contains(count)
-        else {
-            throw RunbookError.usage("--fan-out '\(fanOut)' is not slices=N with N from 2 to \(maximumSlices)")
-        }
-        return count
-    }
 
     /// The pipeline file's text.
     public var text: String {
@@ -87,16 +151,16 @@ public struct PipelineTemplate: Sendable {
     }
 
     private var bitbucketFanOutComment: String {
-        guard let slices else { return "" }
+        guard let fanOut else { return "" }
         return """
 
-            # The apply step runs as \(slices) parallel steps, each on one slice of the inventory's hosts
-            # (runbook apply --slice I/\(slices)); Bitbucket runs the merge step only when every slice passed.
+            # The apply step runs as parallel steps, \(fanOut.comment);
+            # Bitbucket runs the merge step only when every one of them passed.
             """
     }
 
     private var bitbucketApply: String {
-        guard let slices else {
+        guard let fanOut else {
             return """
                       - step:
                           name: Configure EC2 with Ansible
@@ -110,23 +174,23 @@ public struct PipelineTemplate: Sendable {
         }
         // Built line by line: each line's indentation is the YAML's.
         var lines = ["      - parallel:"]
-        for index in 1...slices {
+        for value in fanOut.values {
             lines += [
                 "          - step:",
-                "              name: Configure EC2 with Ansible (slice \(index)/\(slices))",
+                "              name: Configure EC2 with Ansible (\(fanOut.label(value)))",
                 "              image: \(image)",
                 "              oidc: true",
                 "              script:",
-                "                - runbook apply \(playbook) --slice \(index)/\(slices) "
-                    + "--junit test-results/runbook-\(index).xml --json runbook-results/slice-\(index).json",
+                "                - runbook apply \(playbook) \(fanOut.options(value)) "
+                    + "--junit test-results/runbook-\(value).xml --json runbook-results/\(fanOut.key)-\(value).json",
                 "              artifacts:",
-                "                - runbook-results/slice-\(index).json",
-                "                - test-results/runbook-\(index).xml",
+                "                - runbook-results/\(fanOut.key)-\(value).json",
+                "                - test-results/runbook-\(value).xml",
             ]
         }
         lines += [
             "      - step:",
-            "          name: Merge the slices' JUnit results",
+            "          name: Merge the JUnit results",
             "          image: \(image)",
             "          script:",
             "            - runbook merge-junit --output runbook-results/junit.xml test-results/runbook-*.xml",
@@ -164,7 +228,7 @@ public struct PipelineTemplate: Sendable {
     }
 
     private var githubApply: String {
-        guard let slices else {
+        guard let fanOut else {
             return """
                   apply:
                     if: github.ref == 'refs/heads/main'
@@ -189,9 +253,11 @@ public struct PipelineTemplate: Sendable {
 
                 """
         }
-        let list = (1...slices).map(String.init).joined(separator: ", ")
+        let key = fanOut.key
+        let list = fanOut.listed
+        let value = "${{ matrix.\(key) }}"
         return """
-              # One job per slice of the inventory's hosts (runbook apply --slice I/\(slices)), then one report.
+              # \(fanOut.comment), then one report.
               apply:
                 if: github.ref == 'refs/heads/main'
                 needs: validate
@@ -200,17 +266,17 @@ public struct PipelineTemplate: Sendable {
                 strategy:
                   fail-fast: false
                   matrix:
-                    slice: [\(list)]
+                    \(key): [\(list)]
                 env:
                   AWS_ROLE_ARN: ${{ vars.AWS_ROLE_ARN }}
                   AWS_REGION: ${{ vars.AWS_REGION }}
                 steps:
                   - uses: actions/checkout@v4
-                  - run: runbook apply \(playbook) --slice ${{ matrix.slice }}/\(slices) --junit results/runbook-${{ matrix.slice }}.xml --json results/runbook-${{ matrix.slice }}.json
+                  - run: runbook apply \(playbook) \(fanOut.options(value)) --junit results/runbook-\(value).xml --json results/runbook-\(value).json
                   - uses: actions/upload-artifact@v4
                     if: always()
                     with:
-                      name: runbook-results-${{ matrix.slice }}
+                      name: runbook-results-\(value)
                       path: results/
               report:
                 if: always() && github.ref == 'refs/heads/main'
@@ -241,7 +307,7 @@ public struct PipelineTemplate: Sendable {
         # CI/CD variables: AWS_ROLE_ARN (a role trusting GitLab's OIDC provider) and AWS_REGION.
         # runbook reads the job's id_token from AWS_OIDC_TOKEN (the oidc_token_variable setting) and
         # exchanges it for the role's credentials itself.
-        stages: [validate, apply\(slices == nil ? "" : ", report")]
+        stages: [validate, apply\(fanOut == nil ? "" : ", report")]
 
         validate:
           stage: validate
@@ -262,7 +328,7 @@ public struct PipelineTemplate: Sendable {
     }
 
     private var gitlabApply: String {
-        guard let slices else {
+        guard let fanOut else {
             return """
                   script:
                     - runbook apply \(playbook) --junit results/runbook.xml --json results/runbook.json
@@ -274,11 +340,31 @@ public struct PipelineTemplate: Sendable {
 
                 """
         }
+        let parallel: String
+        let options: String
+        let stem: String
+        switch fanOut {
+        case .slices(let count):
+            parallel = """
+                  # \(fanOut.comment): CI_NODE_INDEX of CI_NODE_TOTAL.
+                  parallel: \(count)
+                """
+            options = "--slice \"$CI_NODE_INDEX/$CI_NODE_TOTAL\""
+            stem = "$CI_NODE_INDEX"
+        case .targets:
+            parallel = """
+                  # \(fanOut.comment): TARGET in each job.
+                  parallel:
+                    matrix:
+                      - TARGET: [\(fanOut.listed)]
+                """
+            options = "--target \"$TARGET\""
+            stem = "$TARGET"
+        }
         return """
-              # One job per slice of the inventory's hosts: CI_NODE_INDEX of CI_NODE_TOTAL.
-              parallel: \(slices)
+            \(parallel)
               script:
-                - runbook apply \(playbook) --slice "$CI_NODE_INDEX/$CI_NODE_TOTAL" --junit "results/runbook-$CI_NODE_INDEX.xml" --json "results/runbook-$CI_NODE_INDEX.json"
+                - runbook apply \(playbook) \(options) --junit "results/runbook-\(stem).xml" --json "results/runbook-\(stem).json"
               artifacts:
                 when: always
                 paths: [results/]
