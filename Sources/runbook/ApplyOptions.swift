@@ -83,6 +83,11 @@ struct ApplyOptions: ParsableArguments {
     @Option(help: .setting(.credentials, valueName: "endpoint|env"))
     var credentials: String?
 
+    @Flag(
+        name: .customLong("no-fast"),
+        help: "Ansible's own defaults: no SSH pipelining, forks 5 (the fast setting off for this run).")
+    var noFast = false
+
     @Flag(name: .customLong("no-validate"), help: "Skip static validation.")
     var noValidate = false
 
@@ -204,6 +209,7 @@ struct ApplyOptions: ParsableArguments {
         flags.set(.region, region, flag: "--region")
         flags.set(.roleArn, roleArn, flag: "--role-arn")
         flags.set(.credentials, credentials, flag: "--credentials")
+        flags.set(.fast, noFast ? "false" : nil, flag: "--no-fast")
         engine.add(to: &flags)
         return flags
     }

@@ -18,6 +18,10 @@ struct AnsibleConfig: Sendable {
     /// `[defaults] vault_password_file` as written (`~` and relative paths resolved by the caller,
     /// with the home folder of the command's environment), when set.
     var vaultPasswordFile: String?
+    /// `pipelining` in `[defaults]`, `[connection]` or `[ssh_connection]`, when set (the ssh plugin reads all three).
+    var pipelining: Bool?
+    /// `[defaults] forks`, when set.
+    var forks: String?
 
     /// Empty settings.
     init() {}
@@ -34,12 +38,15 @@ struct AnsibleConfig: Sendable {
                 section = line.trimmingCharacters(in: ["[", "]", " "]).lowercased()
                 continue
             }
-            guard section == "defaults", let separator = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
-                continue
-            }
+            guard let separator = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else { continue }
             let key = line[..<separator].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: separator)...].trimmingCharacters(in: .whitespaces)
+            if key == "pipelining" && ["defaults", "connection", "ssh_connection"].contains(section) {
+                pipelining = AnsibleConfig.boolean(value) ?? false
+            }
+            guard section == "defaults" else { continue }
             switch key {
+            case "forks": forks = value
             case "roles_path": rolesPath = AnsibleConfig.pathList(value, relativeTo: folder)
             case "callback_plugins": callbackPlugins = AnsibleConfig.pathList(value, relativeTo: folder)
             case "callbacks_enabled", "callback_whitelist": callbacksEnabled = AnsibleConfig.nameList(value)

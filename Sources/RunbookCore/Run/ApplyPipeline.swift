@@ -33,6 +33,11 @@ public struct ApplyPipeline: Sendable {
             request.playbook, currentDirectory: context.currentDirectory)
         let inventories = try resolveInventories()
         if !request.skipValidation { try validate(playbook: playbook, inventories: inventories) }
+        let speed = AnsibleSpeed(
+            enabled: settings.bool(.fast), config: ansibleConfig(), environment: environment,
+            forksFlag: request.selection.forks,
+            hostCount: AnsibleSpeed.hostCount(inventories, limit: request.selection.limit))
+        if let summary = speed.summary { log("runbook: \(summary)\n") }
 
         // Passwords first, as ansible-playbook asks for them: a prompt without a terminal is a usage
         // error before anything slow (STS, the image) happens.
@@ -102,13 +107,14 @@ public struct ApplyPipeline: Sendable {
         if inImage {
             outcome = try await runDirect(
                 arguments, support: support, secretsFolder: secretsFolder, handshake: handshake, feed: feed,
-                vaultEnvironment: secrets.environment, values: values, request: request, runner: playbookRunner)
+                vaultEnvironment: secrets.environment.merging(speed.variables) { old, _ in old }, values: values,
+                request: request, runner: playbookRunner)
         } else {
             let image = try await images.prepare()
             outcome = try await runInContainer(
                 arguments, image: image, support: support, runID: runID, names: names, values: values,
                 inventories: inventories, handshake: handshake, feed: feed, vaultEnvironment: secrets.environment,
-                request: request,
+                ansibleEnvironment: speed.variables, request: request,
                 runner: playbookRunner, owner: record.owner)
         }
         var finished = outcome
@@ -136,6 +142,15 @@ public struct ApplyPipeline: Sendable {
             }
             return inventory
         }
+    }
+
+    /// The ansible.cfg ansible will read: `ANSIBLE_CONFIG` when set, else the workspace's (the working
+    /// directory's; the container's HOME and /etc/ansible hold none).
+    private func ansibleConfig() -> AnsibleConfig {
+        if let path = environment["ANSIBLE_CONFIG"], !path.isEmpty {
+            return AnsibleConfig(path: Paths.absolute(path, relativeTo: context.currentDirectory))
+        }
+        return AnsibleConfig(path: context.workspace + "/ansible.cfg")
     }
 
     private func validate(playbook: String, inventories: [InventoryArgument]) throws {
@@ -240,7 +255,8 @@ public struct ApplyPipeline: Sendable {
     private func runInContainer(
         _ arguments: PlaybookArguments, image: PreparedImage, support: RunSupport, runID: String, names: [String],
         values: [String: String], inventories: [InventoryArgument], handshake: Data, feed: InputFeed,
-        vaultEnvironment: [String: String], request: ApplyRequest, runner playbookRunner: PlaybookRunner,
+        vaultEnvironment: [String: String], ansibleEnvironment: [String: String], request: ApplyRequest,
+        runner playbookRunner: PlaybookRunner,
         owner: RunOwner
     ) async throws -> RunOutcome {
         let engine = image.engine
@@ -261,6 +277,7 @@ public struct ApplyPipeline: Sendable {
             network: engine.network, tty: context.console.outputIsTerminal, extraOptions: engine.extraOptions)
         let callbacks = UserCallbacks(workspace: workspace, environment: environment, inImage: false)
         plan.vaultEnvironment = vaultEnvironment
+        plan.ansibleEnvironment = ansibleEnvironment
         plan.owner = owner
         plan.userCallbacks = callbacks.enabled
         plan.userCallbackPaths = callbacks.paths

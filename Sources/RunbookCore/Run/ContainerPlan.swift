@@ -63,6 +63,9 @@ public struct ContainerPlan: Sendable {
     /// look for the host's files that ansible.cfg names; empty when no vault password is handed over.
     public var vaultEnvironment: [String: String] = [:]
 
+    /// Non-secret ansible settings runbook chooses for the run (the `fast` setting's).
+    public var ansibleEnvironment: [String: String] = [:]
+
     /// Where the entry writes the run's password files in the container (the tmpfs HOME).
     public var secretsFolder: String { PlaybookEntry.secretsFolder(home: user.home) }
 
@@ -82,6 +85,7 @@ public struct ContainerPlan: Sendable {
             userCallbackPaths: userCallbackPaths)
         env["HOME"] = user.home
         env.merge(vaultEnvironment) { _, new in new }
+        env.merge(ansibleEnvironment) { old, _ in old }
         if sshAuthSock != nil { env["SSH_AUTH_SOCK"] = Self.supportTarget + "/ssh-agent.sock" }
         return env
     }

@@ -24,6 +24,7 @@ public enum SettingKey: String, Sendable, CaseIterable, Hashable, Comparable {
     case oidcTokenVariable = "oidc_token_variable"
     case oidcAudience = "oidc_audience"
     case refreshMargin = "refresh_margin"
+    case fast
     case inImage = "in_image"
 
     public static func < (lhs: SettingKey, rhs: SettingKey) -> Bool {
@@ -130,6 +131,11 @@ public enum SettingKey: String, Sendable, CaseIterable, Hashable, Comparable {
                 self, "RUNBOOK_REFRESH_MARGIN", flags: [], .duration, .value(["15m"]),
                 "how long before temporary credentials expire runbook gets new ones for the endpoint (at "
                     + "half their remaining life when they live shorter)")
+        case .fast:
+            Setting(
+                self, "RUNBOOK_FAST", flags: ["--no-fast"], .bool, .value(["true"]),
+                "SSH pipelining and forks from the number of hosts, where ansible.cfg and the environment leave "
+                    + "them unset (pipelining with become needs sudo without requiretty)")
         case .inImage:
             Setting(
                 self, "RUNBOOK_IN_IMAGE", flags: [], .bool, .value(["false"]),
