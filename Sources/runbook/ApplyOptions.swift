@@ -88,6 +88,9 @@ struct ApplyOptions: ParsableArguments {
         help: "Ansible's own defaults: no SSH pipelining, forks 5 (the fast setting off for this run).")
     var noFast = false
 
+    @Flag(help: "Run plays with mitogen's mitogen_linear strategy, shipped in the image (the mitogen setting).")
+    var mitogen = false
+
     @Flag(name: .customLong("no-validate"), help: "Skip static validation.")
     var noValidate = false
 
@@ -210,6 +213,7 @@ struct ApplyOptions: ParsableArguments {
         flags.set(.roleArn, roleArn, flag: "--role-arn")
         flags.set(.credentials, credentials, flag: "--credentials")
         flags.set(.fast, noFast ? "false" : nil, flag: "--no-fast")
+        flags.set(.mitogen, mitogen ? "true" : nil, flag: "--mitogen")
         engine.add(to: &flags)
         return flags
     }

@@ -30,6 +30,8 @@ COPY requirements.txt /build/
 RUN . /build/build-env.sh \
  && /opt/runbook/venv/bin/pip install --no-cache-dir --no-compile -r /build/requirements.txt \
  && /opt/runbook/venv/bin/python -m compileall -q /opt/runbook/venv/lib >/dev/null \
+ && ln -s "$(echo /opt/runbook/venv/lib/python3*/site-packages/ansible_mitogen)" /opt/runbook/mitogen \
+ && test -d /opt/runbook/mitogen/plugins/strategy \
  && /opt/runbook/venv/bin/pip uninstall -y -q pip setuptools
 ARG COLLECTIONS="amazon.aws community.aws community.general"
 COPY install-collections.py /build/
@@ -135,6 +137,8 @@ ansible-core==2.19.14
 boto3==1.43.11
 botocore==1.43.11
 jmespath==1.1.0
+# mitogen's strategy, used only with the mitogen setting (linked at /opt/runbook/mitogen).
+mitogen==0.3.54
 
 """#,
     ]

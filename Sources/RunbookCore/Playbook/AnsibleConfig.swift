@@ -22,6 +22,8 @@ struct AnsibleConfig: Sendable {
     var pipelining: Bool?
     /// `[defaults] forks`, when set.
     var forks: String?
+    /// `[defaults] strategy` or `strategy_plugins`, when either is set.
+    var strategy: String?
 
     /// Empty settings.
     init() {}
@@ -47,6 +49,7 @@ struct AnsibleConfig: Sendable {
             guard section == "defaults" else { continue }
             switch key {
             case "forks": forks = value
+            case "strategy", "strategy_plugins": strategy = strategy ?? "\(key) = \(value)"
             case "roles_path": rolesPath = AnsibleConfig.pathList(value, relativeTo: folder)
             case "callback_plugins": callbackPlugins = AnsibleConfig.pathList(value, relativeTo: folder)
             case "callbacks_enabled", "callback_whitelist": callbacksEnabled = AnsibleConfig.nameList(value)

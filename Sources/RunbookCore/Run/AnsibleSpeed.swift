@@ -12,6 +12,9 @@ import Foundation
 ///   ansible never starts more workers than a play's batch has hosts, so a larger number costs small
 ///   inventories nothing.
 ///
+/// The `mitogen` setting (off by default) adds mitogen's `mitogen_linear` strategy, shipped in the image,
+/// unless ansible.cfg or the environment picks a strategy or strategy plugins.
+///
 /// ControlPersist needs nothing: ansible's own ssh_args keep each host's master connection for 60 s,
 /// its control sockets in `~/.ansible/cp`, which is the container's tmpfs HOME.
 struct AnsibleSpeed: Sendable {
@@ -32,11 +35,33 @@ struct AnsibleSpeed: Sendable {
     /// container: either way the user chose it); `hostCount` is the number of hosts the run selects,
     /// nil when a dynamic inventory hides it.
     init(
-        enabled: Bool, config: AnsibleConfig, environment: [String: String], forksFlag: Int?, hostCount: Int?
+        enabled: Bool, mitogen: Bool = false, config: AnsibleConfig, environment: [String: String], forksFlag: Int?,
+        hostCount: Int?
     ) {
-        guard enabled else { return }
         var chosen: [String] = []
         var left: [String] = []
+        if mitogen {
+            if let set = ["ANSIBLE_STRATEGY", "ANSIBLE_STRATEGY_PLUGINS"].first(where: { environment[$0] != nil }) {
+                left.append("the strategy (\(set) is set)")
+            } else if let set = config.strategy {
+                left.append("the strategy (ansible.cfg sets \(set))")
+            } else {
+                variables["ANSIBLE_STRATEGY_PLUGINS"] = Self.mitogenStrategies
+                variables["ANSIBLE_STRATEGY"] = "mitogen_linear"
+                chosen.append("mitogen_linear strategy")
+            }
+        }
+        defer {
+            if !chosen.isEmpty {
+                summary =
+                    (enabled ? "fast: " : "") + chosen.joined(separator: ", ")
+                    + (left.isEmpty ? "" : "; left as set: " + left.joined(separator: ", "))
+                    + (enabled ? " (fast: false, RUNBOOK_FAST=false or --no-fast for ansible's defaults)" : "")
+            } else if !left.isEmpty {
+                summary = "left as set: " + left.joined(separator: ", ")
+            }
+        }
+        guard enabled else { return }
         let pipeliningSet = ["ANSIBLE_PIPELINING", "ANSIBLE_SSH_PIPELINING"].first { environment[$0] != nil }
         if let pipeliningSet {
             left.append("pipelining (\(pipeliningSet) is set)")
@@ -67,12 +92,10 @@ struct AnsibleSpeed: Sendable {
                 chosen.append("forks \(forks) (\(why))")
             }
         }
-        guard !chosen.isEmpty else { return }
-        summary =
-            "fast: " + chosen.joined(separator: ", ")
-            + (left.isEmpty ? "" : "; left as set: " + left.joined(separator: ", "))
-            + " (fast: false, RUNBOOK_FAST=false or --no-fast for ansible's defaults)"
     }
+
+    /// mitogen's strategy plugins in runbook's image (a link the Dockerfile makes to the installed package).
+    static let mitogenStrategies = "/opt/runbook/mitogen/plugins/strategy"
 
     /// The number of hosts the inventories and `limit` select, as far as the static reader knows; nil
     /// when a source is dynamic or a pattern cannot be judged.

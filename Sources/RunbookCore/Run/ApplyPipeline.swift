@@ -34,7 +34,8 @@ public struct ApplyPipeline: Sendable {
         let inventories = try resolveInventories()
         if !request.skipValidation { try validate(playbook: playbook, inventories: inventories) }
         let speed = AnsibleSpeed(
-            enabled: settings.bool(.fast), config: ansibleConfig(), environment: environment,
+            enabled: settings.bool(.fast), mitogen: settings.bool(.mitogen), config: ansibleConfig(),
+            environment: environment,
             forksFlag: request.selection.forks,
             hostCount: AnsibleSpeed.hostCount(inventories, limit: request.selection.limit))
         if let summary = speed.summary { log("runbook: \(summary)\n") }

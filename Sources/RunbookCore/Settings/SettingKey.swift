@@ -25,6 +25,7 @@ public enum SettingKey: String, Sendable, CaseIterable, Hashable, Comparable {
     case oidcAudience = "oidc_audience"
     case refreshMargin = "refresh_margin"
     case fast
+    case mitogen
     case inImage = "in_image"
 
     public static func < (lhs: SettingKey, rhs: SettingKey) -> Bool {
@@ -136,6 +137,11 @@ public enum SettingKey: String, Sendable, CaseIterable, Hashable, Comparable {
                 self, "RUNBOOK_FAST", flags: ["--no-fast"], .bool, .value(["true"]),
                 "SSH pipelining and forks from the number of hosts, where ansible.cfg and the environment leave "
                     + "them unset (pipelining with become needs sudo without requiretty)")
+        case .mitogen:
+            Setting(
+                self, "RUNBOOK_MITOGEN", flags: ["--mitogen"], .bool, .value(["false"]),
+                "run plays with mitogen's mitogen_linear strategy (in the image), unless ansible.cfg or the "
+                    + "environment picks a strategy")
         case .inImage:
             Setting(
                 self, "RUNBOOK_IN_IMAGE", flags: [], .bool, .value(["false"]),

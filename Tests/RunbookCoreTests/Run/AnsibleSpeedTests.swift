@@ -81,4 +81,30 @@ import Testing
         let script = InventoryArgument(folder.appendingPathComponent("dynamic.sh").path, relativeTo: "/")
         #expect(AnsibleSpeed.hostCount([ini, script], limit: nil) == nil)
     }
+
+    @Test func mitogenIsOptInAndLeavesAChosenStrategyAlone() throws {
+        let on = AnsibleSpeed(
+            enabled: true, mitogen: true, config: AnsibleConfig(), environment: [:], forksFlag: nil, hostCount: 10)
+        #expect(on.variables["ANSIBLE_STRATEGY"] == "mitogen_linear")
+        #expect(on.variables["ANSIBLE_STRATEGY_PLUGINS"] == "/opt/runbook/mitogen/plugins/strategy")
+        #expect(on.summary?.hasPrefix("fast: mitogen_linear strategy, SSH pipelining, forks 10") == true)
+        let alone = AnsibleSpeed(
+            enabled: false, mitogen: true, config: AnsibleConfig(), environment: [:], forksFlag: nil, hostCount: 10)
+        #expect(alone.variables.keys.sorted() == ["ANSIBLE_STRATEGY", "ANSIBLE_STRATEGY_PLUGINS"])
+        #expect(alone.summary == "mitogen_linear strategy")
+        let off = AnsibleSpeed(enabled: true, config: AnsibleConfig(), environment: [:], forksFlag: nil, hostCount: 10)
+        #expect(off.variables["ANSIBLE_STRATEGY"] == nil)
+        for environment in [["ANSIBLE_STRATEGY": "free"], ["ANSIBLE_STRATEGY_PLUGINS": "/x"]] {
+            let set = AnsibleSpeed(
+                enabled: false, mitogen: true, config: AnsibleConfig(), environment: environment, forksFlag: nil,
+                hostCount: 1)
+            #expect(set.variables.isEmpty)
+            #expect(set.summary?.hasPrefix("left as set: the strategy") == true)
+        }
+        let configured = AnsibleSpeed(
+            enabled: false, mitogen: true, config: try config("[defaults]\nstrategy = free\n"), environment: [:],
+            forksFlag: nil, hostCount: 1)
+        #expect(configured.variables.isEmpty)
+        #expect(configured.summary == "left as set: the strategy (ansible.cfg sets strategy = free)")
+    }
 }
