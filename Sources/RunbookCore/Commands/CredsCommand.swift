@@ -29,16 +29,14 @@ public struct CredsCommand: Sendable {
     /// target's name, then a table; returns the worst status (77 before 69 before 0).
     public func run(_ context: RunbookContext) async throws -> Int32 {
         guard !targets.isEmpty else { return try await check(context) }
-        let picked = try Target.select(
-            targets, from: context.settings.targets, file: context.workspace + "/" + Settings.fileName)
+        let picked = try Target.select(targets, from: context.settings.targets, file: context.settings.filePath)
         if picked.count == 1, let only = picked.first { return try await check(try context.selecting(only)) }
         let width = picked.map(\.name.count).max() ?? 0
         var rows: [[String]] = [["target", "account", "region", "result"]]
         var statuses: [Int32] = []
         var documents: [String] = []
         for target in picked {
-            let prefix = "[" + target.name.padding(toLength: width, withPad: " ", startingAt: 0) + "] "
-            let targetContext = try context.selecting(target, prefix: prefix)
+            let targetContext = try context.selecting(target, prefix: TargetTable.prefix(target.name, width: width))
             var outcome = Outcome()
             outcome.collectJSON = true
             do {
@@ -56,15 +54,7 @@ public struct CredsCommand: Sendable {
             // One object: target name → that target's report (null when it could not be made).
             context.console.out("{\n" + documents.joined(separator: ",\n") + "\n}\n")
         } else {
-            let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-            let table = rows.map { row in
-                "  "
-                    + row.enumerated().map { column, cell in
-                        column == row.count - 1
-                            ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    }.joined(separator: "  ")
-            }
-            context.console.err("runbook: targets\n" + table.joined(separator: "\n") + "\n")
+            context.console.err(TargetTable.render(rows))
         }
         return TargetRuns.worst(statuses)
     }

@@ -46,8 +46,7 @@ public struct PipelineCommand: Sendable {
         let image = context.settings.string(.image) ?? SettingKey.defaultImage
         let fanOut = try self.fanOut.map {
             try PipelineTemplate.FanOut(
-                parsing: $0, targets: context.settings.targets.map(\.name),
-                file: context.workspace + "/" + Settings.fileName)
+                parsing: $0, targets: context.settings.targets.map(\.name), file: context.settings.filePath)
         }
         context.console.out(PipelineTemplate(kind: kind, image: image, playbook: playbook, fanOut: fanOut).text)
         return 0

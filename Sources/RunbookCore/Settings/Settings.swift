@@ -151,8 +151,7 @@ public struct Settings: Sendable {
             }
             if let value = target?.settings[key] {
                 if setting.flagsAdd, let below = lower {
-                    lower = SettingValue(
-                        values: below.values + value.values.filter { !below.values.contains($0) }, source: value.source)
+                    lower = SettingValue(values: Self.adding(value.values, to: below.values), source: value.source)
                 } else {
                     lower = value
                 }
@@ -163,8 +162,7 @@ public struct Settings: Sendable {
                     values.flatMap { Self.split($0, setting.kind, fromVariable: false) }, setting, at: flag)
                 if setting.flagsAdd, let lower {
                     value = SettingValue(
-                        values: lower.values + split.filter { !lower.values.contains($0) },
-                        source: .added(flag: flag, to: lower.source))
+                        values: Self.adding(split, to: lower.values), source: .added(flag: flag, to: lower.source))
                 } else {
                     value = SettingValue(values: split, source: .flag(flag))
                 }
@@ -172,6 +170,14 @@ public struct Settings: Sendable {
             resolved[key] = value
         }
         self.resolved = resolved
+    }
+
+    /// runbook.yml's path in the workspace.
+    public var filePath: String { workspace + "/" + Self.fileName }
+
+    /// `lower` and then those of `added` it does not have yet (a list setting whose upper layers add).
+    private static func adding(_ added: [String], to lower: [String]) -> [String] {
+        lower + added.filter { !lower.contains($0) }
     }
 
     /// The same settings with `target`'s layered in (between the flags and the environment).

@@ -18,17 +18,17 @@ public struct SettingsReport: Sendable {
             let setting = key.setting
             let value = settings[key]
             let name = key.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
-            let shown: String
-            if setting.isList {
-                shown = "[" + value.values.joined(separator: ", ") + "]"
-            } else if let string = value.string {
-                shown = string
-            } else {
-                shown = "<\(value.note ?? "none")>"
-            }
+            let shown =
+                setting.isList || value.string != nil
+                ? Self.shown(value.values, setting) : "<\(value.note ?? "none")>"
             lines.append("\(name)  \(shown)  (\(value.source))")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A value as the text report writes it: a list in brackets, else the value.
+    private static func shown(_ values: [String], _ setting: Setting) -> String {
+        setting.isList ? "[" + values.joined(separator: ", ") + "]" : values.first ?? ""
     }
 
     /// The targets of runbook.yml, each with what it sets and where (empty when there are none).
@@ -39,12 +39,7 @@ public struct SettingsReport: Sendable {
             let picked = settings.target?.name == target.name ? "  (shown above)" : ""
             lines.append("  \(target.name)  (\(target.location.file):\(target.location.line))\(picked)")
             var fields: [(String, String)] = Target.settingKeys.compactMap { key in
-                target.settings[key].map { value in
-                    (
-                        key.rawValue,
-                        key.setting.isList ? "[" + value.values.joined(separator: ", ") + "]" : value.values.first ?? ""
-                    )
-                }
+                target.settings[key].map { (key.rawValue, Self.shown($0.values, key.setting)) }
             }
             if let limit = target.limit { fields.append(("limit", limit)) }
             for extra in target.extraVars { fields.append(("extra_vars", extra)) }

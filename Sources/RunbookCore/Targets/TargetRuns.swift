@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// `runbook apply|plan --target NAME…`: the apply pipeline once per target, each with the target's
 /// settings layered in; one after another (stopping at the first failure unless `keepGoing`) or
@@ -39,8 +38,7 @@ public struct TargetRuns: Sendable {
 
     /// Runs every selected target and returns the worst status (see `worst`).
     public func run(_ context: RunbookContext, images: (any ImageProviding)? = nil) async throws -> Int32 {
-        let file = context.workspace + "/" + Settings.fileName
-        let targets = try Target.select(names, from: context.settings.targets, file: file)
+        let targets = try Target.select(names, from: context.settings.targets, file: context.settings.filePath)
         guard targets.count > 1 else {
             guard let target = targets.first else {
                 return try await ApplyCommand(request).run(context, images: images)
@@ -59,7 +57,8 @@ public struct TargetRuns: Sendable {
             image = PreparedImageProvider(try await (images ?? EnsuredImage(context)).prepare())
         }
         let width = targets.map(\.name.count).max() ?? 0
-        let runs = TargetRuns(shared, targets: names, parallel: parallel, keepGoing: keepGoing)
+        var runs = self
+        runs.request = shared
         let results = try await runs.runAll(targets, width: width, context: context, images: image)
         context.console.err(Self.table(results))
         return Self.worst(results.compactMap(\.status))
@@ -68,7 +67,7 @@ public struct TargetRuns: Sendable {
     private func runAll(
         _ targets: [Target], width: Int, context: RunbookContext, images: (any ImageProviding)?
     ) async throws -> [Result] {
-        let stop = Mutex(false)
+        var stop = false
         var results: [Int: Result] = [:]
         try await withThrowingTaskGroup(of: (Int, Result).self) { group in
             var next = 0
@@ -76,8 +75,7 @@ public struct TargetRuns: Sendable {
                 let index = next
                 let target = targets[index]
                 next += 1
-                let prefix = "[" + target.name.padding(toLength: width, withPad: " ", startingAt: 0) + "] "
-                let targetContext = try context.selecting(target, prefix: prefix)
+                let targetContext = try context.selecting(target, prefix: TargetTable.prefix(target.name, width: width))
                 group.addTask {
                     (index, try await runOne(target, context: targetContext, images: images, several: true))
                 }
@@ -87,8 +85,8 @@ public struct TargetRuns: Sendable {
                 results[index] = result
                 let failed = (result.status ?? 0) != 0
                 let interrupted = result.status.map(Self.isInterruption) ?? false
-                if interrupted || (failed && !keepGoing) { stop.withLock { $0 = true } }
-                if next < targets.count && !stop.withLock({ $0 }) { try start() }
+                if interrupted || (failed && !keepGoing) { stop = true }
+                if next < targets.count && !stop { try start() }
             }
         }
         let interrupted = results.values.contains { $0.status.map(Self.isInterruption) ?? false }
@@ -160,14 +158,7 @@ public struct TargetRuns: Sendable {
                 result.changed.map(String.init) ?? "-", result.failed.map(String.init) ?? "-", result.note ?? "",
             ]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            let padded = cells.enumerated().map { column, cell in
-                column == cells.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }
-            return "  " + padded.joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
-        }
-        return "runbook: targets\n" + ([header] + rows).map(line).joined()
+        return TargetTable.render([header] + rows)
     }
 }
 

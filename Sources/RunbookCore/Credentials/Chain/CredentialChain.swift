@@ -85,10 +85,7 @@ struct CredentialChain {
             setting = nil
         }
         if let setting, !OfflineChecks.isRegionName(setting.name) {
-            error(
-                "region-shape",
-                "region '\(setting.name)' (\(setting.origin)) is not a region name such as us-east-1 or eu-west-1",
-                at: location)
+            error("region-shape", OfflineChecks.regionShapeMessage(setting), at: location)
         }
         return setting
     }

@@ -121,10 +121,7 @@ public struct CredentialResolver: Sendable {
             inspection.region = region
             if !OfflineChecks.isRegionName(region.name) {
                 inspection.findings.append(
-                    CredentialFinding(
-                        .error, "region-shape",
-                        "region '\(region.name)' (\(region.origin)) is not a region name such as us-east-1 or eu-west-1"
-                    ))
+                    CredentialFinding(.error, "region-shape", OfflineChecks.regionShapeMessage(region)))
             }
         }
         if let arn = options.roleArn {

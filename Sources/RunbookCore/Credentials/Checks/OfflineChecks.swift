@@ -83,6 +83,11 @@ public enum OfflineChecks {
     }
 
     /// Whether `region` looks like an AWS region name such as `eu-west-1` or `us-gov-west-1`.
+    /// The message for a region that is not shaped like one, naming where it was set.
+    static func regionShapeMessage(_ region: RegionSetting) -> String {
+        "region '\(region.name)' (\(region.origin)) is not a region name such as us-east-1 or eu-west-1"
+    }
+
     public static func isRegionName(_ region: String) -> Bool {
         let parts = region.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 3, let last = parts.last, !last.isEmpty, last.allSatisfy(\.isNumber) else {
