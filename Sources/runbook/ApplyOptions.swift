@@ -91,6 +91,12 @@ struct ApplyOptions: ParsableArguments {
     @Flag(help: "Run plays with mitogen's mitogen_linear strategy, shipped in the image (the mitogen setting).")
     var mitogen = false
 
+    @Option(help: .setting(.history, valueName: "file|off"))
+    var history: String?
+
+    @Option(help: .setting(.historyStore, valueName: "s3://bucket/prefix"))
+    var historyStore: String?
+
     @Flag(name: .customLong("no-validate"), help: "Skip static validation.")
     var noValidate = false
 
@@ -214,6 +220,8 @@ struct ApplyOptions: ParsableArguments {
         flags.set(.credentials, credentials, flag: "--credentials")
         flags.set(.fast, noFast ? "false" : nil, flag: "--no-fast")
         flags.set(.mitogen, mitogen ? "true" : nil, flag: "--mitogen")
+        flags.set(.history, history, flag: "--history")
+        flags.set(.historyStore, historyStore, flag: "--history-store")
         engine.add(to: &flags)
         return flags
     }

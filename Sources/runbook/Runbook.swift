@@ -19,6 +19,9 @@ struct Runbook: AsyncParsableCommand {
             MergeJUnit.self,
             Image.self,
             Ps.self,
+            Runs.self,
+            Show.self,
+            Report.self,
             ExecPlaybook.self,
         ]
     )

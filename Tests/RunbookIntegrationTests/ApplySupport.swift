@@ -80,7 +80,7 @@ enum ApplyEnvironment {
 
     /// Runs boto3 code against moto (`ec2` is a client for the region); prints what the code prints.
     /// The keys go through the environment: a secret in this argv would show up in the ps test.
-    static func boto3(_ body: String, region: String = "eu-west-2") throws -> String {
+    static func boto3(_ body: String, region: String = "eu-west-2", endpoint: String? = nil) throws -> String {
         let script = """
             import boto3, sys
             ec2 = boto3.client("ec2", endpoint_url=sys.argv[1], region_name=sys.argv[2])
@@ -88,7 +88,7 @@ enum ApplyEnvironment {
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, try requireMoto(), region]
+        process.arguments = ["python3", "-c", script, try endpoint ?? requireMoto(), region]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
         environment["AWS_ACCESS_KEY_ID"] = accessKey
         environment["AWS_SECRET_ACCESS_KEY"] = secretKey

@@ -43,9 +43,10 @@ RUN . /build/build-env.sh \
 
 FROM ${BASE_IMAGE}
 # The ssh client for hosts reached over SSH, and the shared libraries runbook's binary still links
-# (built with --static-swift-stdlib it needs libstdc++ and libyaml; libcurl for FoundationNetworking).
+# (built with --static-swift-stdlib it needs libstdc++, libyaml, libsqlite3 and zlib; libcurl for
+# FoundationNetworking).
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-client libcurl4 libyaml-0-2 libstdc++6 \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-client libcurl4 libyaml-0-2 libsqlite3-0 zlib1g libstdc++6 \
  && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
 ENV PATH=/opt/runbook/venv/bin:$PATH \
     ANSIBLE_COLLECTIONS_PATH=/opt/runbook/collections \

@@ -4,11 +4,17 @@ public struct PreparedImage: Sendable, Hashable {
     public var reference: String
     /// The engine holding it.
     public var engine: ContainerEngine
+    /// The image id (`sha256:…`), for the run history.
+    public var id: String?
+    /// runbook's content hash of the image (its label), for the run history.
+    public var contentHash: String?
 
     /// Makes a prepared image.
-    public init(reference: String, engine: ContainerEngine) {
+    public init(reference: String, engine: ContainerEngine, id: String? = nil, contentHash: String? = nil) {
         self.reference = reference
         self.engine = engine
+        self.id = id
+        self.contentHash = contentHash
     }
 }
 
@@ -34,7 +40,9 @@ public struct EnsuredImage: ImageProviding {
         if result.outcome != .current {
             context.console.err("runbook: image \(manager.settings.reference): \(result.outcome.rawValue)\n")
         }
-        return PreparedImage(reference: manager.settings.reference.description, engine: manager.engine)
+        return PreparedImage(
+            reference: manager.settings.reference.description, engine: manager.engine, id: result.image.id,
+            contentHash: result.image.contentHash)
     }
 }
 

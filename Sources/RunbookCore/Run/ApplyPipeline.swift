@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// `runbook apply`: validate → credentials → image → run ansible-playbook (in the image's container,
 /// or directly when runbook runs inside its image) → results.
@@ -39,14 +40,18 @@ public struct ApplyPipeline: Sendable {
             forksFlag: request.selection.forks,
             hostCount: AnsibleSpeed.hostCount(inventories, limit: request.selection.limit))
         if let summary = speed.summary { log("runbook: \(summary)\n") }
+        if request.idempotence && request.selection.check {
+            throw RunbookError.usage(
+                "--idempotence runs the playbook twice for real; it cannot be combined with --check")
+        }
 
         // Passwords first, as ansible-playbook asks for them: a prompt without a terminal is a usage
         // error before anything slow (STS, the image) happens.
-        let runID = Self.makeRunID()
+        let firstRunID = Self.makeRunID()
         let inImage = settings.bool(.inImage)
         let secretsFolder =
             inImage
-            ? RunSupport.directory(in: context.temporaryDirectory, runID: runID) + "/secrets"
+            ? RunSupport.directory(in: context.temporaryDirectory, runID: firstRunID) + "/secrets"
             : PlaybookEntry.secretsFolder(home: ContainerUser().home)
         let secrets = try await request.secrets.resolve(context: context, folder: secretsFolder)
 
@@ -71,15 +76,10 @@ public struct ApplyPipeline: Sendable {
         if !leftovers.isEmpty {
             log("runbook: removed \(leftovers.count) run folder(s) left by runbook processes that are gone\n")
         }
-        let record = RunRecord(
-            runID: runID, owner: .current(), started: context.system.now(), playbook: playbook,
-            workspace: context.workspace, container: inImage ? nil : ContainerPlan.containerName(runID: runID))
-        let support = try RunSupport.create(in: context.temporaryDirectory, record: record)
-        defer { support.remove() }
-
         let secretNames = Set(["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] + passthrough)
         let masker = SecretMasker(
             secrets: secretNames.compactMap { values[$0] } + secrets.values + (aws.served?.secrets ?? []))
+        let latestKeys = LatestKeys(aws.keys)
 
         var arguments = PlaybookArguments(playbook: playbook)
         arguments.inventories = inventories.map(\.value)
@@ -95,32 +95,94 @@ public struct ApplyPipeline: Sendable {
                     deliver: { fresh in
                         let served = ServedCredentials(fresh.credentials, account: fresh.identity.account)
                         masker.add(served.secrets)
+                        latestKeys.set(fresh.credentials)
                         feed.send(PlaybookEntry.Update(credentials: served).line)
                     }, log: { log.err($0) })
             }
         }
         defer { refresher?.cancel() }
 
-        let console = context.console
-        let playbookRunner = PlaybookRunner(
-            runner: runner, masker: masker, trapSignals: context.system.trapSignals, output: { console.line($0) })
-        let outcome: RunOutcome
-        if inImage {
-            outcome = try await runDirect(
-                arguments, support: support, secretsFolder: secretsFolder, handshake: handshake, feed: feed,
-                vaultEnvironment: secrets.environment.merging(speed.variables) { old, _ in old }, values: values,
-                request: request, runner: playbookRunner)
-        } else {
-            let image = try await images.prepare()
-            outcome = try await runInContainer(
-                arguments, image: image, support: support, runID: runID, names: names, values: values,
-                inventories: inventories, handshake: handshake, feed: feed, vaultEnvironment: secrets.environment,
-                ansibleEnvironment: speed.variables, request: request,
-                runner: playbookRunner, owner: record.owner)
+        let facts = await HistoryFacts.gather(
+            context: context, playbook: playbook, inventories: inventories, request: request, aws: aws)
+        var image: PreparedImage?
+        // One run of ansible-playbook: its own id, folder, record in the history and container.
+        // (The first run's folder lives to the end: in-image, the password files go into it.)
+        let makeSupport = { (runID: String) throws -> (RunRecord, RunSupport) in
+            let record = RunRecord(
+                runID: runID, owner: .current(), started: context.system.now(), playbook: playbook,
+                workspace: context.workspace, container: inImage ? nil : ContainerPlan.containerName(runID: runID))
+            return (record, try RunSupport.create(in: context.temporaryDirectory, record: record))
         }
-        var finished = outcome
+        let (firstRecord, firstSupport) = try makeSupport(firstRunID)
+        defer { firstSupport.remove() }
+        let execute = { (kind: String, parent: String?) async throws -> (RunOutcome, RunRecorder?) in
+            let runID = parent == nil ? firstRunID : Self.makeRunID()
+            let (record, support) = parent == nil ? (firstRecord, firstSupport) : try makeSupport(runID)
+            defer { if parent != nil { support.remove() } }
+            let recorder = facts.historyPath.flatMap { path in
+                RunRecorder(
+                    path: path,
+                    run: facts.run(
+                        id: runID, kind: kind, parent: parent, owner: record.owner,
+                        started: record.started),
+                    masker: masker, warn: { context.console.err($0) })
+            }
+            do {
+                var playbookRunner = PlaybookRunner(
+                    runner: self.runner, masker: masker, trapSignals: context.system.trapSignals,
+                    output: { context.console.line($0) })
+                if let recorder { playbookRunner.onEvent = { recorder.record($0) } }
+                let outcome: RunOutcome
+                if inImage {
+                    outcome = try await runDirect(
+                        arguments, support: support, secretsFolder: secretsFolder, handshake: handshake, feed: feed,
+                        vaultEnvironment: secrets.environment.merging(speed.variables) { old, _ in old },
+                        values: values, request: request, runner: playbookRunner)
+                } else {
+                    if image == nil { image = try await images.prepare() }
+                    guard let image else { throw RunbookError.software("the image step gave no image") }
+                    recorder?.setImage(image)
+                    outcome = try await runInContainer(
+                        arguments, image: image, support: support, runID: runID, names: names, values: values,
+                        inventories: inventories, handshake: handshake, feed: feed,
+                        vaultEnvironment: secrets.environment, ansibleEnvironment: speed.variables,
+                        request: request, runner: playbookRunner, owner: record.owner)
+                }
+                return (outcome, recorder)
+            } catch let error as RunbookError {
+                recorder?.finish(status: "error", exitStatus: error.status.rawValue, at: context.system.now())
+                throw error
+            } catch {
+                recorder?.finish(status: "error", exitStatus: ExitStatus.software.rawValue, at: context.system.now())
+                throw error
+            }
+        }
+
+        let (first, firstRecorder) = try await execute(request.kind, nil)
+        var finished = first
         finished.account = aws.account
-        try writeReports(finished, playbook: playbook, masker: masker, request: request)
+        finished.runID = firstRunID
+        var gate: IdempotenceGate?
+        if request.idempotence, first.status == 0, first.signal == nil, !first.timedOut {
+            log("runbook: idempotence: running \(Paths.display(playbook, from: context.workspace)) a second time\n")
+            let (second, secondRecorder) = try await execute("idempotence", firstRunID)
+            let checked = IdempotenceGate(second: second, runID: secondRecorder?.runID)
+            gate = checked
+            log(masker(checked.rendered()))
+            finished.status = checked.status
+            finished.signal = second.signal
+            finished.timedOut = second.timedOut
+            secondRecorder?.finish(
+                status: checked.historyStatus, exitStatus: checked.status, at: context.system.now())
+            if let secondRecorder { await publish(secondRecorder, keys: latestKeys.get(), aws: aws) }
+        }
+        firstRecorder?.finish(
+            status: RunRecorder.status(of: first), exitStatus: first.status, at: context.system.now())
+        if let firstRecorder {
+            log("runbook: recorded as run \(firstRunID) in \(firstRecorder.store.path)\n")
+            await publish(firstRecorder, keys: latestKeys.get(), aws: aws)
+        }
+        try writeReports(first, playbook: playbook, masker: masker, request: request, gate: gate)
         return finished
     }
 
@@ -180,6 +242,12 @@ public struct ApplyPipeline: Sendable {
         var refresher: CredentialRefresher?
         /// The account STS named (online only).
         var account: String?
+        /// The identity's ARN STS named (online only), for the run history.
+        var arn: String?
+        /// The region the run uses, for the run history.
+        var region: String?
+        /// The keys (the S3 history store is written with them).
+        var keys: AWSCredentials?
     }
 
     private func resolveCredentials(_ request: ApplyRequest) async throws -> AWSHandover {
@@ -211,6 +279,7 @@ public struct ApplyPipeline: Sendable {
             }
             log("runbook: credentials: \(source.summary), key \(keys.maskedKeyId) (not verified: --offline), \(how)\n")
             return handover(keys, region: inspection.region, account: nil, endpoint: endpoint, refresher: nil)
+                .with(arn: nil)
         }
         let resolved = try await credentials.resolve(options)
         // An MFA session cannot be renewed without a new code, so it is served until it expires.
@@ -233,7 +302,8 @@ public struct ApplyPipeline: Sendable {
                     : "") + "\n")
         return handover(
             resolved.credentials, region: resolved.region, account: resolved.identity.account, endpoint: endpoint,
-            refresher: refresher)
+            refresher: refresher
+        ).with(arn: resolved.identity.arn)
     }
 
     private func handover(
@@ -241,7 +311,9 @@ public struct ApplyPipeline: Sendable {
         refresher: CredentialRefresher?
     ) -> AWSHandover {
         guard endpoint else {
-            return AWSHandover(variables: keys.environmentVariables(region: region), account: account)
+            return AWSHandover(
+                variables: keys.environmentVariables(region: region), account: account, region: region?.name,
+                keys: keys)
         }
         var variables: [String: String] = [:]
         if let region {
@@ -250,7 +322,7 @@ public struct ApplyPipeline: Sendable {
         }
         return AWSHandover(
             variables: variables, served: ServedCredentials(keys, account: account), expiration: keys.expiration,
-            refresher: refresher, account: account)
+            refresher: refresher, account: account, region: region?.name, keys: keys)
     }
 
     private func runInContainer(
@@ -349,8 +421,27 @@ public struct ApplyPipeline: Sendable {
         return try await playbookRunner.run(process, eventsFile: support.eventsFile, timeout: request.timeout)
     }
 
+    /// Writes a finished run to the `history_store` (S3), when one is set; a failure is a warning.
+    private func publish(_ recorder: RunRecorder, keys: AWSCredentials?, aws: AWSHandover) async {
+        guard let store = context.settings.string(.historyStore), !store.isEmpty else { return }
+        do {
+            let location = try S3Location(store)
+            guard let keys else {
+                throw RunbookError.credentials("the run has no AWS credentials to write it with (--no-credentials)")
+            }
+            let client = try S3Client(
+                location: location, credentials: keys, region: aws.region ?? "us-east-1",
+                environment: environment, transport: context.system.transport)
+            let key = try await S3HistoryStore(client: client).put(recorder.document())
+            log("runbook: written to \(location.bucketURL)/\(key)\n")
+        } catch {
+            log("runbook: warning: the run was not written to the history store \(store): \(error)\n")
+        }
+    }
+
     private func writeReports(
-        _ outcome: RunOutcome, playbook: String, masker: SecretMasker, request: ApplyRequest
+        _ outcome: RunOutcome, playbook: String, masker: SecretMasker, request: ApplyRequest,
+        gate: IdempotenceGate?
     ) throws {
         if let signal = outcome.signal {
             let stopped =
@@ -367,6 +458,7 @@ public struct ApplyPipeline: Sendable {
             masker: masker)
         reports.slice = request.selection.slice
         reports.target = request.target
+        reports.idempotence = gate
         let files: [(path: String?, content: () throws -> Data)] = [
             (request.jsonFile, { try reports.json() }), (request.junitFile, { Data(reports.junit().utf8) }),
         ]
@@ -387,4 +479,20 @@ public struct ApplyPipeline: Sendable {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
         return String((0..<10).map { _ in alphabet.randomElement() ?? "x" })
     }
+}
+
+extension ApplyPipeline.AWSHandover {
+    fileprivate func with(arn: String?) -> Self {
+        var copy = self
+        copy.arn = arn
+        return copy
+    }
+}
+
+/// The run's newest keys (the refresher replaces them), for writing the run to the S3 history store.
+private final class LatestKeys: Sendable {
+    private let keys: Mutex<AWSCredentials?>
+    init(_ keys: AWSCredentials?) { self.keys = Mutex(keys) }
+    func set(_ fresh: AWSCredentials) { keys.withLock { $0 = fresh } }
+    func get() -> AWSCredentials? { keys.withLock { $0 } }
 }

@@ -25,6 +25,10 @@ public struct ApplyRequest: Sendable {
     public var target: String?
     /// Vault sources and whether to prompt for the become password.
     public var secrets = RunSecrets()
+    /// `apply` or `plan`, as the run history names it.
+    public var kind = "apply"
+    /// `--idempotence`: run the playbook a second time and fail (80) when that run changes anything.
+    public var idempotence = false
 
     /// Makes a request.
     public init(playbook: String) {

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 
 from ansible.plugins.callback import CallbackBase
@@ -34,6 +35,8 @@ requirements:
 """
 
 MESSAGE_LIMIT = 2000
+DIFF_LIMIT = 20000
+COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class CallbackModule(CallbackBase):
@@ -98,8 +101,27 @@ class CallbackModule(CallbackBase):
             duration=duration,
             message=message[:MESSAGE_LIMIT],
         )
+        diff = self._diff_text(data)
+        if diff:
+            fields["diff"] = diff[:DIFF_LIMIT]
         fields.update(extra)
         self._emit("host_result", **fields)
+
+    def _diff_text(self, data):
+        # With --diff: the result's own diff, or its loop items' (as the default callback shows them).
+        diffs = []
+        if data.get("diff"):
+            diffs.append(data["diff"])
+        for item in data.get("results") or []:
+            if isinstance(item, dict) and item.get("diff"):
+                diffs.append(item["diff"])
+        text = ""
+        for diff in diffs:
+            try:
+                text += self._get_diff(diff)
+            except Exception:
+                text += json.dumps(diff, default=str)
+        return COLOUR.sub("", text)
 
     def v2_runner_on_ok(self, result):
         data = result._result if isinstance(result._result, dict) else {}

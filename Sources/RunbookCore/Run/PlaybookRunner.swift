@@ -15,6 +15,8 @@ public struct RunOutcome: Sendable {
     public var events: [RunEvent]
     /// The AWS account STS named for the run's credentials (nil offline or without credentials).
     public var account: String? = nil
+    /// The run's id in the history (and `runbook ps`).
+    public var runID: String? = nil
 }
 
 /// Runs ansible-playbook (in a container, or directly inside the image), streams its output line by
@@ -29,6 +31,8 @@ public struct PlaybookRunner: Sendable {
     public var output: @Sendable (OutputLine) -> Void
     /// Whether to catch SIGINT/SIGTERM (off in unit tests).
     public var trapSignals: Bool
+    /// Receives each event as it arrives (the run history records it at once).
+    public var onEvent: @Sendable (RunEvent) -> Void = { _ in }
 
     /// Makes a runner.
     public init(
@@ -48,8 +52,10 @@ public struct PlaybookRunner: Sendable {
         stop: @escaping @Sendable () async -> Void = {}
     ) async throws -> RunOutcome {
         let collected = Mutex<(RunSummary, [RunEvent])>((RunSummary(), []))
+        let onEvent = self.onEvent
         let tailer = Task {
             await EventTailer(path: eventsFile).follow { event in
+                onEvent(event)
                 collected.withLock { state in
                     state.0.add(event)
                     state.1.append(event)

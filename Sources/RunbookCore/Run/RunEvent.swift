@@ -28,9 +28,11 @@ public struct RunEvent: Sendable, Codable, Hashable {
     public var message: String?
     /// Whether the task is a handler (task_start).
     public var handler: Bool?
+    /// The result's diff as unified text, with --diff (host_result).
+    public var diff: String?
 
     enum CodingKeys: String, CodingKey {
-        case event, time, play, task, action, path, host, status, changed, duration, message, handler
+        case event, time, play, task, action, path, host, status, changed, duration, message, handler, diff
         case taskID = "task_id"
     }
 
@@ -38,7 +40,8 @@ public struct RunEvent: Sendable, Codable, Hashable {
     public init(
         event: String, time: Double? = nil, play: String? = nil, task: String? = nil, action: String? = nil,
         taskID: String? = nil, path: String? = nil, host: String? = nil, status: String? = nil,
-        changed: Bool? = nil, duration: Double? = nil, message: String? = nil, handler: Bool? = nil
+        changed: Bool? = nil, duration: Double? = nil, message: String? = nil, handler: Bool? = nil,
+        diff: String? = nil
     ) {
         self.event = event
         self.time = time
@@ -53,6 +56,7 @@ public struct RunEvent: Sendable, Codable, Hashable {
         self.duration = duration
         self.message = message
         self.handler = handler
+        self.diff = diff
     }
 
     /// Decodes one JSON line; nil for a line that is not an event (a torn write, a blank line).

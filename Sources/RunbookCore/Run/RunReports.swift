@@ -16,6 +16,8 @@ public struct RunReports: Sendable {
     public var slice: HostSlice?
     /// The run's `--target`, named in the suite and the JSON so merged targets stay apart.
     public var target: String?
+    /// With `--idempotence`: the second run's verdict (its own suite in JUnit, `idempotence` in JSON).
+    public var idempotence: IdempotenceGate?
 
     /// The suite's name: the playbook, then the target and slice when there are any.
     var suiteName: String {
@@ -38,10 +40,12 @@ public struct RunReports: Sendable {
         let failures = results.filter { $0.status == "failed" || $0.status == "unreachable" }.count
         let skipped = results.filter { $0.status == "skipped" }.count
         let total = results.reduce(0) { $0 + $1.duration }
+        let gateCases = idempotence.map { gate in gate.changed.isEmpty ? 1 : gate.changed.count } ?? 0
+        let gateFailures = idempotence.map { gate in gate.passed ? 0 : max(gate.changed.count, 1) } ?? 0
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml +=
-            "<testsuites name=\"runbook\" tests=\"\(results.count)\" failures=\"\(failures)\" "
-            + "time=\"\(seconds(total))\">\n"
+            "<testsuites name=\"runbook\" tests=\"\(results.count + gateCases)\" "
+            + "failures=\"\(failures + gateFailures)\" time=\"\(seconds(total))\">\n"
         xml +=
             "  <testsuite name=\"\(escape(suiteName))\" tests=\"\(results.count)\" failures=\"\(failures)\" "
             + "errors=\"0\" skipped=\"\(skipped)\" time=\"\(seconds(total))\">\n"
@@ -63,8 +67,36 @@ public struct RunReports: Sendable {
                 xml += "/>\n"
             }
         }
-        xml += "  </testsuite>\n</testsuites>\n"
+        xml += "  </testsuite>\n"
+        if let idempotence { xml += junitSuite(idempotence) }
+        xml += "</testsuites>\n"
         return xml
+    }
+
+    /// The idempotence suite: one failing case per host × task the second run changed, or one case
+    /// that passes (or fails, when the second run itself failed).
+    private func junitSuite(_ gate: IdempotenceGate) -> String {
+        let name = escape(suiteName + " idempotence")
+        var xml =
+            "  <testsuite name=\"\(name)\" tests=\"\(gate.changed.isEmpty ? 1 : gate.changed.count)\" "
+            + "failures=\"\(gate.passed ? 0 : max(gate.changed.count, 1))\" errors=\"0\" skipped=\"0\">\n"
+        if gate.changed.isEmpty {
+            xml += "    <testcase classname=\"idempotence\" name=\"second run changes nothing\""
+            xml +=
+                gate.passed
+                ? "/>\n"
+                : ">\n      <failure type=\"failed\" message=\"the second run failed (exit status \(gate.secondStatus))\"/>\n"
+                    + "    </testcase>\n"
+        }
+        for result in gate.changed {
+            let task = result.task.isEmpty ? result.action : result.task
+            xml +=
+                "    <testcase classname=\"idempotence\" name=\"\(escape("[\(result.host)] \(task)"))\" "
+                + "file=\"\(escape(result.path))\">\n"
+                + "      <failure type=\"not-idempotent\" message=\"\(escape("changed on the second run: \(result.path)"))\"/>\n"
+                + "    </testcase>\n"
+        }
+        return xml + "  </testsuite>\n"
     }
 
     /// JSON: exit status, per-host counts, slowest tasks, results and the raw events.
@@ -78,11 +110,24 @@ public struct RunReports: Sendable {
             var slowestTasks: [RunSummary.TaskResult]
             var results: [RunSummary.TaskResult]
             var events: [RunEvent]
+            var idempotence: Idempotence?
+        }
+        struct Idempotence: Encodable {
+            var passed: Bool
+            var exitStatus: Int32
+            var secondRunExitStatus: Int32
+            var runID: String?
+            var changed: [RunSummary.TaskResult]
         }
         let document = Document(
             playbook: playbook, exitStatus: exitStatus, slice: slice?.description, target: target, hosts: summary.hosts,
             slowestTasks: summary.slowestTasks().map(masked), results: summary.results.map(masked),
-            events: events.map(masked))
+            events: events.map(masked),
+            idempotence: idempotence.map { gate in
+                Idempotence(
+                    passed: gate.passed, exitStatus: gate.status, secondRunExitStatus: gate.secondStatus,
+                    runID: gate.runID, changed: gate.changed.map(masked))
+            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(document)
@@ -100,6 +145,7 @@ public struct RunReports: Sendable {
         event.task = event.task.map { masker($0) }
         event.message = event.message.map { masker($0) }
         event.play = event.play.map { masker($0) }
+        event.diff = event.diff.map { masker($0) }
         return event
     }
 

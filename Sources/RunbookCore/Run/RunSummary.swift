@@ -23,6 +23,8 @@ public struct RunSummary: Sendable, Hashable {
         public var status: String
         public var duration: Double
         public var message: String
+        /// Whether the result reported a change (an ignored failure can too).
+        public var changed = false
     }
 
     /// Counts by host name.
@@ -61,7 +63,8 @@ public struct RunSummary: Sendable, Hashable {
             results.append(
                 TaskResult(
                     play: currentPlay, task: event.task ?? "", action: event.action ?? "", path: event.path ?? "",
-                    host: host, status: status, duration: event.duration ?? 0, message: event.message ?? ""))
+                    host: host, status: status, duration: event.duration ?? 0, message: event.message ?? "",
+                    changed: event.changed ?? (status == "changed")))
         default:
             break
         }

@@ -26,6 +26,8 @@ public enum SettingKey: String, Sendable, CaseIterable, Hashable, Comparable {
     case refreshMargin = "refresh_margin"
     case fast
     case mitogen
+    case history
+    case historyStore = "history_store"
     case inImage = "in_image"
 
     public static func < (lhs: SettingKey, rhs: SettingKey) -> Bool {
@@ -142,6 +144,14 @@ public enum SettingKey: String, Sendable, CaseIterable, Hashable, Comparable {
                 self, "RUNBOOK_MITOGEN", flags: ["--mitogen"], .bool, .value(["false"]),
                 "run plays with mitogen's mitogen_linear strategy (in the image), unless ansible.cfg or the "
                     + "environment picks a strategy")
+        case .history:
+            Setting(
+                self, "RUNBOOK_HISTORY", flags: ["--history"], .path, .computed(Defaults.history),
+                "the SQLite file every apply and plan is recorded in, or off")
+        case .historyStore:
+            Setting(
+                self, "RUNBOOK_HISTORY_STORE", flags: ["--history-store"], .string, .computed(Defaults.noStore),
+                "s3://bucket/prefix: each finished run is also written there (gzip JSON), for `runs --from`")
         case .inImage:
             Setting(
                 self, "RUNBOOK_IN_IMAGE", flags: [], .bool, .value(["false"]),
@@ -302,6 +312,18 @@ private enum Defaults {
 
     static let noRole: @Sendable (SettingInputs) -> ComputedDefault = { _ in
         ComputedDefault(nil, "none: the credentials as the profile or chain gives them")
+    }
+
+    static let history: @Sendable (SettingInputs) -> ComputedDefault = { inputs in
+        guard let path = HistoryLocation.defaultPath(inputs.environment) else {
+            return ComputedDefault(nil, "off: neither XDG_DATA_HOME nor HOME is set")
+        }
+        return ComputedDefault(
+            [path], inputs.environment["XDG_DATA_HOME"].map { _ in "under XDG_DATA_HOME" } ?? "under ~/.local/share")
+    }
+
+    static let noStore: @Sendable (SettingInputs) -> ComputedDefault = { _ in
+        ComputedDefault(nil, "none: runs are kept in the local history only")
     }
 
     static let anyAccount: @Sendable (SettingInputs) -> ComputedDefault = { _ in
