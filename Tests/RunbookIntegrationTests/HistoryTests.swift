@@ -141,6 +141,63 @@ struct HistoryTests {
         #expect(pixels["2e9d5b", default: 0] > 50, "no ok bar in the screenshot: \(pixels)")
     }
 
+    /// In-image (a CI step whose image is runbook's): the run is recorded too, with the commit read
+    /// from the checkout's .git (the image has no git) and the CI job's URL; a SIGTERM'd step is
+    /// recorded as interrupted.
+    @Test func inImageRunsAreRecordedWithTheCommitAndTheJob() throws {
+        let image = try ApplyEnvironment.requireImage()
+        let workspace = try ApplyWorkspace(["Playbooks/steps.yml": Self.steps])
+        defer { workspace.cleanUp() }
+        for argv in [
+            ["git", "init", "-q", workspace.path], ["git", "-C", workspace.path, "add", "Playbooks"],
+            [
+                "git", "-C", workspace.path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm",
+                "steps",
+            ],
+        ] {
+            try #require(try ImageEnvironment.shell(argv).status == 0, "\(argv)")
+        }
+        let commit = try ImageEnvironment.shell(["git", "-C", workspace.path, "rev-parse", "HEAD"]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let data = workspace.url.appendingPathComponent("out/data").path
+        let step = [
+            "docker", "run", "--rm", "--network", "host", "--mount",
+            "type=bind,source=\(workspace.path),target=\(workspace.path)", "--workdir", workspace.path,
+            "--env", "XDG_DATA_HOME=\(data)", "--env", "GITLAB_CI=true", "--env",
+            "CI_JOB_URL=https://gitlab.example/j/7",
+            "--env", "MY_TOKEN=\(Self.token)", image, "runbook", "apply", "steps", "--no-credentials", "--env",
+            "MY_TOKEN", "-e", "run_tag=x",
+        ]
+        let result = try ImageEnvironment.shell(step)
+        #expect(result.status == 0, "\(result.output)")
+        let history = data + "/runbook/history.sqlite"
+        let row = try sqlite(
+            history, "SELECT status, exit_status, git_commit, ci_provider, ci_job_url, image FROM runs")
+        #expect(row == "ok|0|\(commit)|gitlab|https://gitlab.example/j/7|", "\(row)")
+        #expect(try sqlite(history, "SELECT count(*) FROM results") == "4")
+        let shown = try workspace.run(["show", "last", "--history", history])
+        #expect(shown.status == 0 && shown.standardOutput.contains("git: \(commit)"), "\(shown.output)")
+
+        let name = "runbook-it-history-\(UUID().uuidString.prefix(8).lowercased())"
+        defer { _ = try? ImageEnvironment.shell(["docker", "rm", "--force", name]) }
+        var detached = step
+        detached.insert(contentsOf: ["--detach", "--name", name], at: 2)
+        detached.removeAll { $0 == "--rm" }
+        detached += ["-e", "pause=60"]
+        try #require(try ImageEnvironment.shell(detached).status == 0)
+        var logs = ""
+        for _ in 0..<600 where !logs.contains("TASK [Wait when asked]") {
+            Thread.sleep(forTimeInterval: 0.1)
+            logs = (try? ImageEnvironment.shell(["docker", "logs", name]).output) ?? ""
+        }
+        try #require(logs.contains("TASK [Wait when asked]"), "\(logs)")
+        _ = try ImageEnvironment.shell(["docker", "kill", "--signal", "TERM", name])
+        _ = try ImageEnvironment.shell(["docker", "wait", name])
+        #expect(
+            try sqlite(history, "SELECT status || ' ' || exit_status FROM runs ORDER BY started DESC LIMIT 1")
+                == "interrupted 143")
+    }
+
     @Test func twoRunbooksRecordingAtOnceBothLand() throws {
         _ = try ApplyEnvironment.requireImage()
         let workspace = try ApplyWorkspace(["Playbooks/steps.yml": Self.steps])

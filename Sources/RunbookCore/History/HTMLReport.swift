@@ -210,7 +210,7 @@ public struct HTMLReport: Sendable {
         var end=0;data.bars.forEach(function(b){end=Math.max(end,b[2]+b[3]);});end=Math.max(end,1);
         function esc(s){return String(s).replace(/&/g,'&amp;').replace(/</g,'&lt;').replace(/>/g,'&gt;');}
         var parts=[],h=data.hosts.length*row+24;
-        parts.push('<svg xmlns="http://www.w3.org/2000/svg" width="'+(label+width+10)+'" height="'+h+'">');
+        parts.push('<svg width="'+(label+width+10)+'" height="'+h+'">');
         data.hosts.forEach(function(host,i){
           if(i%2===0)parts.push('<rect x="0" y="'+(i*row)+'" width="'+(label+width+10)+'" height="'+row+'" fill="#f6f8fa"/>');
           parts.push('<text x="4" y="'+(i*row+15)+'">'+esc(host)+'</text>');});
@@ -222,6 +222,7 @@ public struct HTMLReport: Sendable {
           '" fill="#59636e">'+s.toFixed(1)+' s</text>');}
         parts.push('</svg>');box.innerHTML=parts.join('');
         document.body.setAttribute('data-timeline',String(data.bars.length));
+        document.body.setAttribute('data-rendered-ms',String(Math.round(performance.now())));
         })();
         """
 }

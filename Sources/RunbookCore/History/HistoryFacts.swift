@@ -22,7 +22,10 @@ struct HistoryFacts: Sendable {
         context: RunbookContext, playbook: String, inventories: [InventoryArgument], request: ApplyRequest,
         aws: ApplyPipeline.AWSHandover
     ) async -> HistoryFacts {
-        let path = HistoryLocation.path(context.settings, home: context.home)
+        // --list-tasks/--list-hosts/--list-tags run nothing: there is nothing to remember.
+        let selection = request.selection
+        let listsOnly = selection.listTasks || selection.listHosts || selection.listTags
+        let path = listsOnly ? nil : HistoryLocation.path(context.settings, home: context.home)
         let environment = context.environment
         return HistoryFacts(
             historyPath: path, user: RunFacts.user(environment), ciJob: RunFacts.ciJob(environment),
