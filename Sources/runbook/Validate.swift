@@ -26,20 +26,36 @@ struct Validate: RunbookCommand {
     @Flag(help: "Fail on warnings too.")
     var strict = false
 
+    @Option(help: .setting(.image, valueName: "name:tag"))
+    var image: String?
+
+    @Flag(
+        name: .customLong("no-image"),
+        help: "Skip the module and argument checks against the image's plugin index (no engine needed).")
+    var noImage = false
+
+    @OptionGroup var engine: EngineOptions
+
     var settingFlags: SettingFlags {
         var flags = SettingFlags()
         flags.set(.inventory, inventories, flag: "-i")
+        flags.set(.image, image, flag: "--image")
+        engine.add(to: &flags)
         return flags
     }
 
     func run(_ context: RunbookContext) async throws -> Int32 {
-        try ValidateCommand(paths: paths, format: format, strict: strict).run(context)
+        var command = ValidateCommand(paths: paths, format: format, strict: strict)
+        command.useImage = !noImage
+        return try await command.run(context)
     }
 }
 
 extension Validate {
     /// The options of `validate` that take a value (the next argument, unless written `--name=value`).
-    static let valueOptions: Set<String> = ["-i", "--inventory", "--format", "--workspace"]
+    static let valueOptions: Set<String> = [
+        "-i", "--inventory", "--format", "--workspace", "--image", "--engine", "--network", "--engine-option",
+    ]
 
     /// ArgumentParser spends about 50 µs on each positional argument, which for a `validate` of a
     /// whole repository (hundreds of paths) costs more than validating them. So the paths are set

@@ -116,8 +116,8 @@ struct ImageTests {
             ansible-playbook --version | head -1
             python -c 'import boto3, botocore, jmespath'
             command -v ssh
-            test -s /opt/runbook/ansible-doc.json
-            grep -q amazon.aws.ec2_instance /opt/runbook/ansible-doc.json
+            test -s /opt/runbook/index.json
+            grep -q '"amazon.aws.ec2_instance_info":' /opt/runbook/index.json
             ls /opt/runbook/collections/ansible_collections/*/
             for tool in gcc cc make pip; do if command -v $tool; then echo "found $tool"; exit 1; fi; done
             test ! -e /build && test ! -e /root/.cache/pip

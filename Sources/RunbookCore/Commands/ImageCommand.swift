@@ -34,14 +34,15 @@ public struct ImageCommand: Sendable {
             console.out("pushed \(manager.settings.reference) \(digest)\n")
         case .status:
             let status = try await manager.status()
-            console.out(Self.describe(status))
+            let cache = ImageIndexCache(environment: context.environment)
+            console.out(Self.describe(status, indexCache: cache))
             return status.current ? 0 : ExitStatus.notCurrent.rawValue
         }
         return 0
     }
 
     /// The lines `image status` prints.
-    static func describe(_ status: ImageManager.Status) -> String {
+    static func describe(_ status: ImageManager.Status, indexCache: ImageIndexCache? = nil) -> String {
         var lines = [
             "name:     \(status.reference)",
             "content:  \(status.contentHash)",
@@ -51,6 +52,13 @@ public struct ImageCommand: Sendable {
             lines.append("id:       \(image.id)")
             lines.append("size:     \(String(format: "%.1f", Double(image.size) / 1_000_000)) MB")
             lines.append("created:  \(image.created)")
+            if let indexCache {
+                lines.append(
+                    "index:    "
+                        + (indexCache.isCached(image.id)
+                            ? "cached (\(indexCache.path(for: image.id)))"
+                            : "not cached (the next validate or apply copies it out of the image)"))
+            }
             lines.append("labels:")
             for key in image.labels.keys.sorted() { lines.append("  \(key)=\(image.labels[key] ?? "")") }
         }

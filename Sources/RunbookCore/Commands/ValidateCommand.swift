@@ -8,6 +8,8 @@ public struct ValidateCommand: Sendable {
     public var format: DiagnosticFormat
     /// Fail on warnings too.
     public var strict: Bool
+    /// Check modules and their arguments against the image's plugin index (`--no-image` turns it off).
+    public var useImage = true
 
     /// Makes the command.
     public init(paths: [String], format: DiagnosticFormat, strict: Bool) {
@@ -17,15 +19,22 @@ public struct ValidateCommand: Sendable {
     }
 
     /// Validates, prints every finding, and returns 0, 65 (errors, or warnings with `strict`).
-    public func run(_ context: RunbookContext) throws -> Int32 {
+    public func run(_ context: RunbookContext) async throws -> Int32 {
         let (values, base) = context.settings.pathValues(.inventory)
         let inventories = values.map {
             InventoryArgument(Paths.expandingTilde($0, home: context.home), relativeTo: base)
         }
-        let report = try PlaybookValidator().validate(
-            ValidationRequest(
-                paths: paths, inventories: inventories.map(\.value), workspace: context.workspace,
-                currentDirectory: context.currentDirectory, environment: context.environment))
+        var request = ValidationRequest(
+            paths: paths, inventories: inventories.map(\.value), workspace: context.workspace,
+            currentDirectory: context.currentDirectory, environment: context.environment)
+        if useImage {
+            let (index, note) = await ImageIndexLookup.find(context)
+            request.index = index
+            context.console.err("runbook: \(note)\n")
+        } else {
+            context.console.err("runbook: module checks skipped (--no-image)\n")
+        }
+        let report = try PlaybookValidator().validate(request)
         let colour = format == .text && context.console.outputIsTerminal && context.environment["NO_COLOR"] == nil
         context.console.out(
             DiagnosticRenderer(format: format, colour: colour).render(report.diagnostics, files: report.files))

@@ -168,6 +168,13 @@ public struct ContainerEngine: Sendable, Hashable {
         spec(["ps", "--all", "--quiet", "--no-trunc", "--filter", "label=runbook.managed=true"], timeout: .seconds(30))
     }
 
+    /// `run --rm --network none --entrypoint cat IMAGE PATH`: a file of the image on standard output.
+    public func readFile(_ path: String, image: String) -> ProcessSpec {
+        spec(
+            ["run", "--rm", "--network", "none"] + extraOptions + ["--entrypoint", "cat", image, path],
+            timeout: .seconds(120))
+    }
+
     /// `container inspect ID…`: a JSON array describing the containers.
     public func inspectContainers(_ ids: [String]) -> ProcessSpec {
         spec(["container", "inspect"] + ids, timeout: .seconds(30))

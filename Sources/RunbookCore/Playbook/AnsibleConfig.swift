@@ -24,6 +24,8 @@ struct AnsibleConfig: Sendable {
     var forks: String?
     /// `[defaults] strategy` or `strategy_plugins`, when either is set.
     var strategy: String?
+    /// Whether `[defaults] library` or `action_plugins` names folders of the workspace's own modules.
+    var hasLibraryPath = false
 
     /// Empty settings.
     init() {}
@@ -49,6 +51,7 @@ struct AnsibleConfig: Sendable {
             guard section == "defaults" else { continue }
             switch key {
             case "forks": forks = value
+            case "library", "action_plugins": hasLibraryPath = hasLibraryPath || !value.isEmpty
             case "strategy", "strategy_plugins": strategy = strategy ?? "\(key) = \(value)"
             case "roles_path": rolesPath = AnsibleConfig.pathList(value, relativeTo: folder)
             case "callback_plugins": callbackPlugins = AnsibleConfig.pathList(value, relativeTo: folder)

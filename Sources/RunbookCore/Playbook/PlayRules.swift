@@ -39,9 +39,10 @@ extension PlaybookChecker {
         for pair in pairs where !Keywords.taskSections.contains(pair.key.string ?? "") {
             checkJinja(pair.value, document: document, file: file)
         }
-        let scope = TaskScope(
+        var scope = TaskScope(
             file: file, document: document, playbookFolder: folder, role: nil, includeFolders: [folder],
             collections: collectionList(value(pairs, "collections"), document: document))
+        scope.moduleDefaults = value(pairs, "module_defaults") != nil
         checkRoles(value(pairs, "roles"), scope: scope, state: &state)
         for section in Keywords.taskSections {
             checkTaskList(

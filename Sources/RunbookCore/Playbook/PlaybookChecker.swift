@@ -12,6 +12,8 @@ struct CheckerSettings {
     var loader: YAMLLoader = YAMLLoader()
     /// The environment (`ANSIBLE_ROLES_PATH`, `HOME`).
     var environment: [String: String] = [:]
+    /// The image's plugin index: modules and their arguments are checked against it when present.
+    var index: ImageIndex?
 }
 
 /// Checks playbooks and everything they reference, parsing each file once and reporting each

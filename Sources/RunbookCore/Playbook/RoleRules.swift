@@ -193,6 +193,7 @@ extension PlaybookChecker {
             file: scope.file, document: scope.document, playbookFolder: scope.playbookFolder, role: role,
             includeFolders: [])
         roleScope.collections = (role.collection.map { [$0] } ?? []) + (meta.map(metaCollections) ?? [])
+        roleScope.moduleDefaults = scope.moduleDefaults
         if let meta {
             checkDependencies(meta, scope: roleScope, state: &state)
         }

@@ -89,7 +89,9 @@ extension PlaybookChecker {
         }
     }
 
-    private func checkBlock(_ pairs: [YAMLPair], scope: TaskScope, isHandler: Bool, state: inout PlayState) {
+    private func checkBlock(_ pairs: [YAMLPair], scope outer: TaskScope, isHandler: Bool, state: inout PlayState) {
+        var scope = outer
+        scope.moduleDefaults = outer.moduleDefaults || pairs.contains { $0.key.string == "module_defaults" }
         for pair in pairs {
             guard let key = pair.key.string, key != "<<" else { continue }
             if ["block", "rescue", "always"].contains(key) {
@@ -122,6 +124,7 @@ extension PlaybookChecker {
             }
         }
         let arguments = TaskArguments(value: argument, args: value(pairs, "args"), document: scope.document)
+        checkModule(module, keyNode: actionPair.key, arguments: arguments, pairs: pairs, scope: scope)
         switch shortActionName(module) {
         case "include":
             report(

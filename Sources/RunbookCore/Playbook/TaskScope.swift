@@ -13,6 +13,8 @@ struct TaskScope {
     /// The collections bare role names are looked for in first: the play's `collections:` keyword in
     /// the play, the role's `meta/main.yml` `collections:` (and its own collection) inside a role.
     var collections: [String] = []
+    /// Whether a play, block or role above sets `module_defaults` (which can supply required arguments).
+    var moduleDefaults = false
 }
 
 /// A role found on disk.

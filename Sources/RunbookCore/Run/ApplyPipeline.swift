@@ -133,6 +133,10 @@ public struct ApplyPipeline: Sendable {
                     output: { context.console.line($0) })
                 if let recorder { playbookRunner.onEvent = { recorder.record($0) } }
                 let outcome: RunOutcome
+                if parent == nil && !request.skipValidation {
+                    if !inImage && image == nil { image = try await images.prepare() }
+                    try await checkModules(playbook: playbook, inventories: inventories, image: image)
+                }
                 if inImage {
                     outcome = try await runDirect(
                         arguments, support: support, secretsFolder: secretsFolder, handshake: handshake, feed: feed,
@@ -227,6 +231,37 @@ public struct ApplyPipeline: Sendable {
             throw RunbookError(
                 .dataError,
                 "\(playbook): \(report.errorCount) error(s) found by validation; fix them (or pass --no-validate)")
+        }
+    }
+
+    /// The module and argument checks, against the index of the image the run is about to use
+    /// (in-image: this image's own file); skipped with a note when there is none.
+    private func checkModules(playbook: String, inventories: [InventoryArgument], image: PreparedImage?) async throws {
+        var index: ImageIndex?
+        if context.settings.bool(.inImage) {
+            index = FileManager.default.contents(atPath: ImageIndex.pathInImage).flatMap(ImageIndex.decode)
+        } else if let image, let id = image.id {
+            index = try await ImageIndexCache(environment: environment).index(
+                image: image.reference, id: id, engine: image.engine, runner: runner)?.index
+        }
+        guard let index else {
+            log("runbook: module checks skipped: the image has no plugin index (`runbook image build` adds it)\n")
+            return
+        }
+        var request = ValidationRequest(
+            paths: [playbook], inventories: inventories.compactMap(\.path), workspace: context.workspace,
+            currentDirectory: context.currentDirectory, environment: environment)
+        request.index = index
+        let report = try PlaybookValidator(loadInventory: InventorySeam.load).validate(request)
+        let findings = report.diagnostics.filter { PlaybookChecker.ruleCodes.contains($0.rule) }
+        let text = DiagnosticRenderer(format: .text).render(findings, files: report.files)
+        if !text.isEmpty { log(text) }
+        let errors = findings.count { $0.severity == .error }
+        if errors > 0 {
+            throw RunbookError(
+                .dataError,
+                "\(playbook): \(errors) error(s) in modules or their arguments, checked against the image's "
+                    + "ansible-core \(index.ansibleCore) and collections; fix them (or pass --no-validate)")
         }
     }
 

@@ -29,7 +29,7 @@ public struct PlaybookValidator: Sendable {
         let settings = CheckerSettings(
             workspace: request.workspace, currentDirectory: request.currentDirectory,
             hostMatcher: matchers.isEmpty ? nil : CombinedHostMatcher(matchers: matchers),
-            loader: YAMLLoader(limits: limits), environment: request.environment)
+            loader: YAMLLoader(limits: limits), environment: request.environment, index: request.index)
         let checker = PlaybookChecker(settings: settings)
         for path in playbookPaths {
             guard Paths.isFolder(path) else {

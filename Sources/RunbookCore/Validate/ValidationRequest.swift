@@ -11,6 +11,8 @@ public struct ValidationRequest: Sendable {
     public var currentDirectory: String
     /// The environment Ansible's `ANSIBLE_ROLES_PATH` and `HOME` (for ~/.ansible/roles) are read from.
     public var environment: [String: String]
+    /// The image's plugin index: with it, modules and their arguments are checked too.
+    public var index: ImageIndex?
 
     /// Makes a request.
     public init(

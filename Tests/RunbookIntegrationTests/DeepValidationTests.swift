@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// Module and argument checks against the plugin index of a real image: built into the image by
+/// build-index.py, copied out once per image id, reported with file:line:col, agreeing with what
+/// ansible itself says when the task runs, and applied by `apply` before any container starts.
+@Suite(.serialized, .enabled(if: ApplyEnvironment.enabled))
+struct DeepValidationTests {
+    static let playbook = """
+        - name: Deep
+          hosts: localhost
+          connection: local
+          gather_facts: false
+          tasks:
+            - name: A typo in an argument
+              ansible.builtin.file:
+                path: /tmp/runbook-deep
+                stat: directory
+            - name: A collection left out of the image
+              cisco.ios.ios_command:
+                commands: show version
+            - name: Not a choice
+              ansible.builtin.file:
+                path: /tmp/runbook-deep
+                state: folder
+            - name: Fine, every way
+              amazon.aws.ec2_instance_info:
+                filters: "{{ wanted | default({}) }}"
+                aws_region: eu-west-2
+        """
+
+    @Test func validateChecksModulesAgainstTheImageIndexAndCachesIt() throws {
+        let image = try ApplyEnvironment.requireImage()
+        let workspace = try ApplyWorkspace(["Playbooks/deep.yml": Self.playbook])
+        defer { workspace.cleanUp() }
+        let first = try workspace.run(["validate", "--image", image])
+        #expect(first.status == 65, "\(first.output)")
+        #expect(
+            first.standardOutput.contains(
+                "Playbooks/deep.yml:9:9: error: unsupported parameter 'stat' for module ansible.builtin.file; did you mean 'state'?"
+            ),
+            "\(first.output)")
+        #expect(
+            first.standardOutput.contains(
+                "Playbooks/deep.yml:11:7: error: collection cisco.ios (the ansible package has it) is not in the image"),
+            "\(first.output)")
+        #expect(first.standardOutput.contains("Playbooks/deep.yml:16:16: error: 'folder' is not a choice of 'state'"))
+        #expect(first.standardOutput.components(separatedBy: ": error: ").count - 1 == 3, "\(first.standardOutput)")
+        #expect(
+            first.standardError.contains("modules checked against image \(image)")
+                && first.standardError.contains("index copied"))
+        let second = try workspace.run(["validate", "--image", image])
+        #expect(second.status == 65 && second.standardError.contains("index cached"), "\(second.standardError)")
+        let status = try workspace.run(["image", "status", "--tag", image])
+        #expect(status.standardOutput.contains("index:    cached ("), "\(status.output)")
+        let skipped = try workspace.run(["validate", "--no-image"])
+        #expect(
+            skipped.status == 0 && skipped.standardError.contains("module checks skipped (--no-image)"),
+            "\(skipped.output)")
+
+        // ansible itself, in the same image, rejects the first task the same way when it runs.
+        let real = try ImageEnvironment.shell([
+            "docker", "run", "--rm", "--network", "none", "--env", "HOME=/tmp", image, "ansible", "localhost", "-m",
+            "ansible.builtin.file", "-a", "path=/tmp/runbook-deep stat=directory",
+        ])
+        #expect(
+            real.output.contains("Unsupported parameters for (ansible.builtin.file) module: stat"), "\(real.output)")
+        let choice = try ImageEnvironment.shell([
+            "docker", "run", "--rm", "--network", "none", "--env", "HOME=/tmp", image, "ansible", "localhost", "-m",
+            "ansible.builtin.file", "-a", "path=/tmp/runbook-deep state=folder",
+        ])
+        #expect(choice.output.contains("value of state must be one of"), "\(choice.output)")
+    }
+
+    @Test func applyStopsBeforeAnyContainerRuns() throws {
+        _ = try ApplyEnvironment.requireImage()
+        let workspace = try ApplyWorkspace(["Playbooks/deep.yml": Self.playbook])
+        defer { workspace.cleanUp() }
+        let result = try workspace.run(["apply", "deep", "--no-credentials"])
+        #expect(result.status == 65, "\(result.output)")
+        #expect(result.standardError.contains("3 error(s) in modules or their arguments"), "\(result.standardError)")
+        #expect(!result.standardOutput.contains("PLAY ["), "ansible ran: \(result.standardOutput)")
+        #expect(try ApplyEnvironment.containers(of: workspace).isEmpty)
+        // In-image, the image's own index is read from its file.
+        let inImage = try ImageEnvironment.shell([
+            "docker", "run", "--rm", "--network", "host", "--mount",
+            "type=bind,source=\(workspace.path),target=\(workspace.path)", "--workdir", workspace.path,
+            ApplyEnvironment.imageTag, "runbook", "apply", "deep", "--no-credentials",
+        ])
+        #expect(inImage.status == 65, "\(inImage.output)")
+        #expect(inImage.output.contains("unsupported parameter 'stat' for module ansible.builtin.file"))
+    }
+}
