@@ -67,7 +67,9 @@ extension PlaybookChecker {
         for loop in loops {
             guard let key = loop.key.string else { continue }
             let lookup = String(key.dropFirst("with_".count))
-            if key != "loop", !Keywords.builtinLookups.contains(shortActionName(lookup)) {
+            if key != "loop", settings.index != nil {
+                checkLookup(lookup, keyword: key, at: loop.key, scope: scope)
+            } else if key != "loop", !Keywords.builtinLookups.contains(shortActionName(lookup)) {
                 report(
                     .warning, "unknown-loop-lookup",
                     "'\(key)' needs the lookup plugin '\(lookup)', which ansible-core does not ship; "

@@ -157,6 +157,23 @@ import Testing
         #expect(found == ["14:7 error missing-required-argument"], "\(found)")
     }
 
+    @Test func loopLookupsResolveAgainstTheIndex() throws {
+        let found = try findings(
+            """
+            - hosts: localhost
+              tasks:
+                - ansible.builtin.debug: msg={{ item }}
+                  with_file: [a]
+                - ansible.builtin.debug: msg={{ item }}
+                  with_fiel: [a]
+                - ansible.builtin.debug: msg={{ item }}
+                  with_cisco.ios.thing: [a]
+                - ansible.builtin.debug: msg={{ item }}
+                  with_mine: [a]
+            """, files: ["lookup_plugins/mine.py": "# the workspace's own lookup\n"])
+        #expect(found == ["6:7 error unknown-lookup", "8:7 error collection-not-in-image"], "\(found)")
+    }
+
     @Test func withoutAnIndexNothingIsJudged() throws {
         let folder = try temporaryDirectory()
         try Data("- hosts: localhost\n  tasks:\n    - ansible.builtin.copyy:\n".utf8)
