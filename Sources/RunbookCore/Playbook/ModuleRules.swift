@@ -37,8 +37,8 @@ extension PlaybookChecker {
         if let args = arguments.args, scope.document.resolve(args).pairs == nil { return }  // `args: "{{ x }}"`
         let value = arguments.value
         var given: [YAMLPair] = []
-        if let mapping = value.pairs {
-            given = mapping.filter { $0.key.string != "<<" }
+        if value.pairs != nil {
+            given = scope.document.mergedPairs(value).filter { $0.key.string != "<<" }
         } else if let text = value.string, !value.isNull {
             // `key=value` form; a free-form string (command, shell, …) or templated text is not judged.
             if module.freeForm || isTemplated(text) || keyNode.string == "action" || keyNode.string == "local_action" {
@@ -53,7 +53,9 @@ extension PlaybookChecker {
         if keyNode.string == "action" || keyNode.string == "local_action" {
             given.removeAll { $0.key.string == "module" }
         }
-        if let args = arguments.args.map(scope.document.resolve)?.pairs { given += args }
+        if let args = arguments.args.map(scope.document.resolve), args.pairs != nil {
+            given += scope.document.mergedPairs(args).filter { $0.key.string != "<<" }
+        }
         let moduleDefaults = scope.moduleDefaults || pairs.contains { $0.key.string == "module_defaults" }
         checkArguments(
             given, module: fqcn, spec: module.options, freeForm: module.freeForm, checkRequired: !moduleDefaults,
@@ -210,6 +212,13 @@ extension PlaybookChecker {
         var folders = [scope.playbookFolder]
         if let role = scope.role { folders.append(role.folder) }
         folders += roleStack.map(\.folder)
+        // A role's library/ serves the whole play once the role is in it: every role on disk counts.
+        for rolesFolder in [scope.playbookFolder + "/roles", settings.workspace + "/roles"]
+            + configuredRolesPath(for: scope.playbookFolder)
+        {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: rolesFolder)) ?? []
+            folders += names.map { rolesFolder + "/" + $0 }
+        }
         for folder in folders {
             for kind in ["library", "action_plugins"] {
                 let base = folder + "/" + kind + "/" + name

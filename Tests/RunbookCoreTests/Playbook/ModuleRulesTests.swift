@@ -131,7 +131,17 @@ import Testing
                     whatever: 1
                 - "{{ module_name }}":
                     x: 1
-            """, files: ["library/my_own_module.py": "# a module of the workspace\n"])
+                - role_module:
+                    anything: 1
+                - ansible.builtin.file:
+                    <<: &where
+                      path: /tmp/merged
+                    state: touch
+            """,
+            files: [
+                "library/my_own_module.py": "# a module of the workspace\n",
+                "roles/tools/library/role_module.py": "# a role's module, usable by the whole play\n",
+            ])
         #expect(found.isEmpty, "\(found)")
     }
 
