@@ -79,7 +79,8 @@ Sources, all from the image's own ansible-core and collections:
 - modules and their argument specs: `ansible-doc --metadata-dump -t module` (documentation with the
   doc fragments merged: options with type, required, choices, aliases, elements, suboptions);
 - lookup, filter and test names: `ansible-doc -t TYPE --list --json`;
-- routing (redirects, deprecations, tombstones of modules and actions): ansible-core's
+- routing (redirects, deprecations, tombstones of modules and actions; redirects and tombstones of
+  filters, tests and lookups): ansible-core's
   config/ansible_builtin_runtime.yml and each installed collection's meta/runtime.yml;
 - the collections the `ansible` wheel holds but the image leaves out (when the wheel is there), so a
   name from one of them is reported as "not in the image" rather than unknown.
@@ -143,6 +144,23 @@ def routing(runtime):
     return routes
 
 
+def jinja_routing(runtime):
+    """Redirects and tombstones of filter, test and lookup plugins, by plugin type then name."""
+    routes = {}
+    for kind in ("filter", "test", "lookup"):
+        for name, route in ((runtime or {}).get("plugin_routing", {}).get(kind) or {}).items():
+            if not isinstance(route, dict):
+                continue
+            entry = {}
+            if isinstance(route.get("redirect"), str):
+                entry["redirect"] = route["redirect"]
+            if isinstance(route.get("tombstone"), dict):
+                entry["tombstone"] = "removed in " + str(route["tombstone"].get("removal_version") or "")
+            if entry:
+                routes.setdefault(kind, {})[name] = entry
+    return routes
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
@@ -157,7 +175,9 @@ def main():
 
     core = os.path.dirname(ansible.__file__)
     with open(os.path.join(core, "config", "ansible_builtin_runtime.yml")) as f:
-        routes = {"ansible.builtin": routing(yaml.safe_load(f))}
+        runtime = yaml.safe_load(f)
+        routes = {"ansible.builtin": routing(runtime)}
+        jinja_routes = {"ansible.builtin": jinja_routing(runtime)}
     installed = {}
     manifest_glob = os.path.join(collections_path, "ansible_collections", "*", "*", "MANIFEST.json")
     for manifest in sorted(glob.glob(manifest_glob)):
@@ -168,7 +188,9 @@ def main():
         runtime = os.path.join(root, "meta", "runtime.yml")
         if os.path.exists(runtime):
             with open(runtime) as f:
-                routes[name] = routing(yaml.safe_load(f))
+                loaded = yaml.safe_load(f)
+                routes[name] = routing(loaded)
+                jinja_routes[name] = jinja_routing(loaded)
     available = set()
     for wheel in glob.glob("/build/wheels/ansible-*.whl"):
         with zipfile.ZipFile(wheel) as archive:
@@ -179,6 +201,7 @@ def main():
     index = {
         "version": 1, "ansible_core": ansible.__version__, "collections": installed,
         "available": sorted(available - set(installed)), "modules": modules, "routing": routes,
+        "plugin_routing": jinja_routes,
         "lookups": names["lookup"], "filters": names["filter"], "tests": names["test"],
     }
     with open(out, "w") as f:

@@ -47,10 +47,13 @@ public struct ImageIndex: Sendable, Codable {
     public var lookups: [String]
     public var filters: [String]
     public var tests: [String]
+    /// Redirects and tombstones of filters, tests and lookups: by collection, plugin type, then name.
+    public var pluginRouting: [String: [String: [String: Route]]]?
 
     enum CodingKeys: String, CodingKey {
         case version, collections, available, modules, routing, lookups, filters, tests
         case ansibleCore = "ansible_core"
+        case pluginRouting = "plugin_routing"
     }
 
     /// The index's path inside the image.

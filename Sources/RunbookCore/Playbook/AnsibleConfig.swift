@@ -26,6 +26,8 @@ struct AnsibleConfig: Sendable {
     var strategy: String?
     /// Whether `[defaults] library` or `action_plugins` names folders of the workspace's own modules.
     var hasLibraryPath = false
+    /// Whether `[defaults] filter_plugins`, `test_plugins` or `lookup_plugins` is set.
+    var hasJinjaPluginPath = false
 
     /// Empty settings.
     init() {}
@@ -52,6 +54,8 @@ struct AnsibleConfig: Sendable {
             switch key {
             case "forks": forks = value
             case "library", "action_plugins": hasLibraryPath = hasLibraryPath || !value.isEmpty
+            case "filter_plugins", "test_plugins", "lookup_plugins":
+                hasJinjaPluginPath = hasJinjaPluginPath || !value.isEmpty
             case "strategy", "strategy_plugins": strategy = strategy ?? "\(key) = \(value)"
             case "roles_path": rolesPath = AnsibleConfig.pathList(value, relativeTo: folder)
             case "callback_plugins": callbackPlugins = AnsibleConfig.pathList(value, relativeTo: folder)

@@ -19,6 +19,8 @@ struct JinjaScan: Equatable {
     var expressionBody = ""
     /// The first unbalanced delimiter, if any.
     var problem: Problem?
+    /// The text inside every `{{ }}` and `{% %}` (not comments, not raw sections), in order.
+    var bodies: [String] = []
 
     /// Whether the string is one expression or more mixed with literal text, so it renders to a string.
     var rendersToString: Bool {
@@ -106,8 +108,10 @@ func scanJinja(_ text: String) -> JinjaScan {
         if kind == openBrace {
             scan.expressions += 1
             scan.expressionBody = String(decoding: body, as: UTF8.self)
+            scan.bodies.append(scan.expressionBody)
         } else if kind == percent {
             scan.statements += 1
+            scan.bodies.append(String(decoding: body, as: UTF8.self))
             let statement = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespaces)
                 .trimmingCharacters(in: ["-", "+"]).trimmingCharacters(in: .whitespaces)
             if statement == "raw" {

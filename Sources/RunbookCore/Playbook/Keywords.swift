@@ -62,6 +62,9 @@ enum Keywords {
     ]
 
     /// Loop keywords whose value must render to a list.
+    /// Keywords whose values are bare Jinja expressions (no `{{ }}` needed).
+    static let conditionals: Set<String> = ["when", "changed_when", "failed_when", "until"]
+
     static let listLoops: Set<String> = ["loop", "with_items", "with_list", "with_flattened"]
 }
 

@@ -16,6 +16,7 @@ extension PlaybookChecker {
     public static let ruleCodes: Set<String> = [
         "unknown-module", "collection-not-in-image", "removed-module", "deprecated-module", "redirected-module",
         "unknown-argument", "missing-required-argument", "argument-type", "argument-choice", "unknown-lookup",
+        "unknown-filter", "unknown-test", "removed-filter", "removed-test", "removed-lookup",
     ]
 
     /// Actions whose arguments are not a fixed set: variables, host variables, free text, and the
@@ -64,50 +65,10 @@ extension PlaybookChecker {
 
     // MARK: - Names
 
-    /// `with_<lookup>`: the lookup resolved against the index (bare names are ansible.builtin's, or a
-    /// `lookup_plugins/` folder's beside the playbook or in the role; FQCNs their collection's).
+    /// `with_<lookup>`: the lookup resolved against the index as a template's `lookup()` is.
     func checkLookup(_ name: String, keyword: String, at node: YAMLNode, scope: TaskScope) {
         guard let index = settings.index, !isTemplated(name) else { return }
-        let parts = name.split(separator: ".").map(String.init)
-        let fqcn: String
-        if parts.count == 1 || (parts.count >= 3 && parts[0] == "ansible" && parts[1] == "legacy") {
-            let short = parts.last ?? name
-            var folders = [scope.playbookFolder]
-            if let role = scope.role { folders.append(role.folder) }
-            folders += roleStack.map(\.folder)
-            if folders.contains(where: { Paths.exists($0 + "/lookup_plugins/" + short + ".py") })
-                || settings.environment["ANSIBLE_LOOKUP_PLUGINS"] != nil
-            {
-                return
-            }
-            fqcn = "ansible.builtin." + short
-        } else if parts.count >= 3 {
-            fqcn = name
-        } else {
-            return
-        }
-        if index.lookups.contains(fqcn) { return }
-        if parts.count == 1 {
-            // Not judged when a listed collection may hold it (or is not in the image to say).
-            for listed in scope.collections where listed.split(separator: ".").count == 2 {
-                if index.lookups.contains(listed + "." + name) || index.collections[listed] == nil { return }
-            }
-        }
-        let collection = fqcn.split(separator: ".").prefix(2).joined(separator: ".")
-        if collection != "ansible.builtin" && index.collections[collection] == nil {
-            if collectionFolder(collection, roots: collectionRoots(for: scope.playbookFolder)) != nil { return }
-            report(
-                .error, "collection-not-in-image",
-                "collection \(collection) is not in the image, so '\(keyword)' cannot find its lookup; add it to the "
-                    + "collections setting (or requirements.yml)", file: scope.file, at: node)
-            return
-        }
-        let names = index.lookups.map { $0.hasPrefix("ansible.builtin.") ? String($0.dropFirst(16)) : $0 }
-        report(
-            .error, "unknown-lookup",
-            "'\(keyword)' needs the lookup plugin '\(name)', which neither ansible-core \(index.ansibleCore) nor the "
-                + "image's collections have" + didYouMean(parts.count == 1 ? name : fqcn, in: names),
-            file: scope.file, at: node)
+        checkTemplatePlugin(TemplatePlugin(kind: .lookup, name: name), index: index, at: node, scope: scope)
     }
 
     private func resolveModule(

@@ -81,6 +81,9 @@ extension PlaybookChecker {
         }
         for pair in pairs where pair.key.string != "<<" {
             checkJinja(pair.value, document: scope.document, file: scope.file)
+            if settings.index != nil, let key = pair.key.string {
+                checkTemplatePlugins(pair.value, expression: Keywords.conditionals.contains(key), scope: scope)
+            }
         }
         checkVarsShape(value(pairs, "vars"), document: scope.document, file: scope.file, owner: "a task")
         recordHandlerNames(pairs, scope: scope, isHandler: isHandler, state: &state)

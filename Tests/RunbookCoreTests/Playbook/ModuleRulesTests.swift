@@ -184,6 +184,45 @@ import Testing
         #expect(found == ["6:7 error unknown-lookup", "8:7 error collection-not-in-image"], "\(found)")
     }
 
+    @Test func filtersTestsAndLookupsInTemplatesResolveAgainstTheIndex() throws {
+        let found = try findings(
+            """
+            - hosts: localhost
+              tasks:
+                - ansible.builtin.debug:
+                    msg: "{{ x | to_json }} {{ x | default('a | b') | upper }} {{ y | json_query('a') }}"
+                  when: x is defined and x is not match('a')
+                - ansible.builtin.debug:
+                    msg: "{{ x | to_jsn }}"
+                - ansible.builtin.debug:
+                    msg: "{{ address | ipaddr }}"
+                - ansible.builtin.debug:
+                    msg: "{{ lookup('env', 'HOME') }} {{ query('nope') }}"
+                  when: x is mtch('a')
+                - ansible.builtin.debug:
+                    msg: "{%- filter upper %}hi{% endfilter %} {{ x | map('anything') }} {{ x | community.general.json_query('a') }}"
+                - ansible.builtin.debug:
+                    msg: "{% raw %}{{ x | not_a_filter }}{% endraw %}"
+            """)
+        #expect(
+            found == [
+                "7:14 error unknown-filter", "9:14 error collection-not-in-image", "11:14 error unknown-lookup",
+                "12:13 error unknown-test",
+            ], "\(found)")
+        let local = try findings(
+            "- hosts: localhost\n  tasks:\n    - ansible.builtin.debug:\n        msg: \"{{ x | mine }}\"\n",
+            files: ["filter_plugins/mine.py": "# the workspace's own filters\n"])
+        #expect(local.isEmpty, "\(local)")
+    }
+
+    @Test func jinjaTokensKeepDottedNamesAndStrings() {
+        #expect(
+            jinjaTokens("a.b | ns.coll.f('x|y') is not none") == [
+                .name("a.b"), .symbol("|"), .name("ns.coll.f"), .symbol("("), .string("x|y"), .symbol(")"),
+                .name("is"), .name("not"), .name("none"),
+            ])
+    }
+
     @Test func withoutAnIndexNothingIsJudged() throws {
         let folder = try temporaryDirectory()
         try Data("- hosts: localhost\n  tasks:\n    - ansible.builtin.copyy:\n".utf8)

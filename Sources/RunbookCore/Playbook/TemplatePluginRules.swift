@@ -1,0 +1,196 @@
+import Foundation
+
+/// The filters, tests and lookups a task's templates use (`{{ x | ns.coll.filter }}`, `| ipaddr`,
+/// `is match`, `lookup('file', …)`), resolved against the image's index as Ansible resolves them:
+/// bare names are ansible.builtin's (with the routing of ansible_builtin_runtime.yml), FQCNs their
+/// collection's. Not judged: templated names, names when the workspace has its own `filter_plugins`,
+/// `test_plugins` or `lookup_plugins`, and names passed as strings (`map('upper')`, `select('x')`).
+extension PlaybookChecker {
+    /// One plugin a template refers to.
+    struct TemplatePlugin: Hashable {
+        enum Kind: String {
+            case filter, test, lookup
+        }
+        var kind: Kind
+        var name: String
+    }
+
+    /// Checks the templates in `node` (a task's value); `expression` when the value is a bare
+    /// conditional (`when`, `changed_when`, `failed_when`, `until`).
+    func checkTemplatePlugins(_ node: YAMLNode, expression: Bool, scope: TaskScope) {
+        guard let index = settings.index else { return }
+        switch scope.document.resolve(node).kind {
+        case .scalar(let text, _):
+            let bodies = expression && !text.contains("{{") ? [text] : scanJinja(text).bodies
+            var seen: Set<TemplatePlugin> = []
+            for body in bodies {
+                for plugin in templatePlugins(in: body) where seen.insert(plugin).inserted {
+                    checkTemplatePlugin(plugin, index: index, at: node, scope: scope)
+                }
+            }
+        case .sequence(let items):
+            for item in items { checkTemplatePlugins(item, expression: expression, scope: scope) }
+        case .mapping(let pairs):
+            for pair in pairs { checkTemplatePlugins(pair.value, expression: false, scope: scope) }
+        case .alias:
+            break
+        }
+    }
+
+    func checkTemplatePlugin(_ plugin: TemplatePlugin, index: ImageIndex, at node: YAMLNode, scope: TaskScope) {
+        let known: [String]
+        switch plugin.kind {
+        case .filter: known = index.filters
+        case .test: known = index.tests
+        case .lookup: known = index.lookups
+        }
+        let parts = plugin.name.split(separator: ".").map(String.init)
+        let bare = parts.count == 1
+        if bare, hasLocalJinjaPlugins(plugin, scope: scope) { return }
+        var fqcn = bare ? "ansible.builtin." + plugin.name : plugin.name
+        guard bare || parts.count >= 3 else { return }
+        for _ in 0..<8 {
+            if known.contains(fqcn) { return }
+            let collection = fqcn.split(separator: ".").prefix(2).joined(separator: ".")
+            let short = fqcn.split(separator: ".").dropFirst(2).joined(separator: ".")
+            let route = index.pluginRouting?[collection]?[plugin.kind.rawValue]?[short]
+            if let tombstone = route?.tombstone {
+                report(
+                    .error, "removed-\(plugin.kind.rawValue)",
+                    "the \(plugin.kind.rawValue) '\(plugin.name)' was removed from \(collection) (\(tombstone))",
+                    file: scope.file, at: node)
+                return
+            }
+            if let redirect = route?.redirect {
+                fqcn = redirect
+                continue
+            }
+            if collection != "ansible.builtin" && index.collections[collection] == nil {
+                if collectionFolder(collection, roots: collectionRoots(for: scope.playbookFolder)) != nil { return }
+                let via = fqcn == plugin.name ? "" : " (as \(fqcn))"
+                report(
+                    .error, "collection-not-in-image",
+                    "collection \(collection) is not in the image, so the \(plugin.kind.rawValue) '\(plugin.name)'\(via) "
+                        + "cannot be found; add it to the collections setting (or requirements.yml)",
+                    file: scope.file, at: node)
+                return
+            }
+            break
+        }
+        // A bare name under a play's collections: Ansible may not look there, but do not guess.
+        if bare && !scope.collections.filter({ $0 != "ansible.builtin" && $0 != "ansible.legacy" }).isEmpty { return }
+        let names = known.map { $0.hasPrefix("ansible.builtin.") ? String($0.dropFirst(16)) : $0 }
+        report(
+            .error, "unknown-\(plugin.kind.rawValue)",
+            "no \(plugin.kind.rawValue) named '\(plugin.name)' in ansible-core \(index.ansibleCore) or the image's "
+                + "collections" + didYouMean(plugin.name, in: names),
+            file: scope.file, at: node)
+    }
+
+    /// Whether the workspace may define the plugin itself: a lookup of that file name, or any filter or
+    /// test file (one file defines many, by names in its code).
+    private func hasLocalJinjaPlugins(_ plugin: TemplatePlugin, scope: TaskScope) -> Bool {
+        let kind = plugin.kind
+        let folder = "\(kind.rawValue)_plugins"
+        if settings.environment["ANSIBLE_\(kind.rawValue.uppercased())_PLUGINS"] != nil { return true }
+        var places = [scope.playbookFolder, settings.workspace]
+        if let role = scope.role { places.append(role.folder) }
+        places += roleStack.map(\.folder)
+        for rolesFolder in [scope.playbookFolder + "/roles", settings.workspace + "/roles"] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: rolesFolder)) ?? []
+            places += names.map { rolesFolder + "/" + $0 }
+        }
+        if configs(for: scope.playbookFolder).contains(where: { $0.hasJinjaPluginPath }) { return true }
+        if kind == .lookup { return places.contains { Paths.exists($0 + "/" + folder + "/" + plugin.name + ".py") } }
+        return places.contains { Paths.isFolder($0 + "/" + folder) }
+    }
+
+    /// The filters (`| name`, `{% filter name %}`), tests (`is [not] name`) and lookups
+    /// (`lookup('name'`, `query(`, `q(`) named in one Jinja expression or statement.
+    func templatePlugins(in body: String) -> [TemplatePlugin] {
+        var tokens = jinjaTokens(body)
+        // Whitespace control of a statement (`{%- filter upper %}`) is not part of it.
+        if let first = tokens.first, first == .symbol("-") || first == .symbol("+") { tokens.removeFirst() }
+        var found: [TemplatePlugin] = []
+        for (position, token) in tokens.enumerated() {
+            let next = position + 1 < tokens.count ? tokens[position + 1] : nil
+            let after = position + 2 < tokens.count ? tokens[position + 2] : nil
+            let previous = position > 0 ? tokens[position - 1] : nil
+            switch token {
+            case .symbol("|"):
+                if case .name(let name)? = next { found.append(TemplatePlugin(kind: .filter, name: name)) }
+            case .name("filter") where position == 0:
+                if case .name(let name)? = next { found.append(TemplatePlugin(kind: .filter, name: name)) }
+            case .name("is"):
+                if case .name("not")? = next, case .name(let name)? = after {
+                    found.append(TemplatePlugin(kind: .test, name: name))
+                } else if case .name(let name)? = next, name != "not" {
+                    found.append(TemplatePlugin(kind: .test, name: name))
+                }
+            case .name(let name) where ["lookup", "query", "q"].contains(name):
+                if case .symbol(".")? = previous { continue }
+                guard case .symbol("(")? = next, case .string(let plugin)? = after, !isTemplated(plugin) else {
+                    continue
+                }
+                found.append(TemplatePlugin(kind: .lookup, name: plugin))
+            default:
+                continue
+            }
+        }
+        return found
+    }
+}
+
+/// A Jinja token, as far as plugin names need: a dotted name, a string literal, a symbol.
+enum JinjaToken: Equatable {
+    case name(String)
+    case string(String)
+    case symbol(String)
+}
+
+/// Splits a Jinja expression into names (dots joining identifiers: `ns.coll.name`), string literals
+/// and one-character symbols; numbers and whitespace are dropped.
+func jinjaTokens(_ body: String) -> [JinjaToken] {
+    var tokens: [JinjaToken] = []
+    let characters = Array(body)
+    var index = 0
+    func isStart(_ c: Character) -> Bool { c == "_" || (c.isASCII && c.isLetter) }
+    func isPart(_ c: Character) -> Bool { isStart(c) || (c.isASCII && c.isNumber) }
+    while index < characters.count {
+        let c = characters[index]
+        if c == "'" || c == "\"" {
+            var text = ""
+            index += 1
+            while index < characters.count, characters[index] != c {
+                if characters[index] == "\\", index + 1 < characters.count { index += 1 }
+                text.append(characters[index])
+                index += 1
+            }
+            index += 1
+            tokens.append(.string(text))
+        } else if isStart(c) {
+            var name = String(c)
+            index += 1
+            while index < characters.count {
+                if isPart(characters[index]) {
+                    name.append(characters[index])
+                    index += 1
+                } else if characters[index] == ".", index + 1 < characters.count, isStart(characters[index + 1]),
+                    name.split(separator: ".").count < 3 || tokens.last == .symbol("|")
+                {
+                    name.append(".")
+                    index += 1
+                } else {
+                    break
+                }
+            }
+            tokens.append(.name(name))
+        } else if c.isWhitespace || (c.isASCII && c.isNumber) {
+            index += 1
+        } else {
+            tokens.append(.symbol(String(c)))
+            index += 1
+        }
+    }
+    return tokens
+}
