@@ -78,7 +78,9 @@ struct DeepValidationTests {
         defer { workspace.cleanUp() }
         let result = try workspace.run(["apply", "deep", "--no-credentials"])
         #expect(result.status == 65, "\(result.output)")
-        #expect(result.standardError.contains("3 error(s) in modules or their arguments"), "\(result.standardError)")
+        #expect(
+            result.standardError.contains("3 error(s) in modules, arguments, plugins or collection content"),
+            "\(result.standardError)")
         #expect(!result.standardOutput.contains("PLAY ["), "ansible ran: \(result.standardOutput)")
         #expect(try ApplyEnvironment.containers(of: workspace).isEmpty)
         // In-image, the image's own index is read from its file.

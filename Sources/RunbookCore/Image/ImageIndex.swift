@@ -49,11 +49,15 @@ public struct ImageIndex: Sendable, Codable {
     public var tests: [String]
     /// Redirects and tombstones of filters, tests and lookups: by collection, plugin type, then name.
     public var pluginRouting: [String: [String: [String: Route]]]?
+    /// Each installed collection's roles and playbooks (names).
+    public var roles: [String: [String]]?
+    public var playbooks: [String: [String]]?
 
     enum CodingKeys: String, CodingKey {
         case version, collections, available, modules, routing, lookups, filters, tests
         case ansibleCore = "ansible_core"
         case pluginRouting = "plugin_routing"
+        case roles, playbooks
     }
 
     /// The index's path inside the image.

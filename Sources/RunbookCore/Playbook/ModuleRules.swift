@@ -12,11 +12,13 @@ extension PlaybookChecker {
         case notJudged
     }
 
-    /// The rules this layer reports (what `apply` prints once the image, and so its index, is ready).
+    /// The rules only the image's index can give (a bare role under a play's collections can also become
+    /// `role-not-found` with it).
     public static let ruleCodes: Set<String> = [
         "unknown-module", "collection-not-in-image", "removed-module", "deprecated-module", "redirected-module",
         "unknown-argument", "missing-required-argument", "argument-type", "argument-choice", "unknown-lookup",
-        "unknown-filter", "unknown-test", "removed-filter", "removed-test", "removed-lookup",
+        "unknown-filter", "unknown-test", "removed-filter", "removed-test", "removed-lookup", "role-not-in-image",
+        "playbook-not-in-image",
     ]
 
     /// Actions whose arguments are not a fixed set: variables, host variables, free text, and the

@@ -162,7 +162,11 @@ extension PlaybookChecker {
             return
         }
         checkJinja(node, document: document, file: file)
-        if isTemplated(name) || isCollectionName(name) { return }
+        if isTemplated(name) { return }
+        if isCollectionName(name) {
+            checkCollectionPlaybook(name, at: node, file: file)
+            return
+        }
         let path = Paths.absolute(name, relativeTo: Paths.parent(file))
         guard Paths.isFile(path) else {
             report(
@@ -172,6 +176,29 @@ extension PlaybookChecker {
             return
         }
         checkPlaybook(path, reference: (file, node))
+    }
+}
+
+extension PlaybookChecker {
+    /// `import_playbook: ns.coll.name`, judged by the image's index when the collection is not on disk.
+    func checkCollectionPlaybook(_ name: String, at node: YAMLNode, file: String) {
+        guard let index = settings.index, let playbooks = index.playbooks else { return }
+        let parts = name.split(separator: ".").map(String.init)
+        let collection = parts[0] + "." + parts[1]
+        let playbook = parts.dropFirst(2).joined(separator: ".")
+        if collectionFolder(collection, roots: collectionRoots(for: Paths.parent(file))) != nil { return }
+        guard index.collections[collection] != nil else {
+            report(
+                .error, "collection-not-in-image",
+                "collection \(collection) is not in the image, so the playbook '\(name)' cannot be imported; add it "
+                    + "to the collections setting (or requirements.yml)", file: file, at: node)
+            return
+        }
+        if playbooks[collection]?.contains(playbook) == true { return }
+        report(
+            .error, "playbook-not-in-image",
+            "collection \(collection) \(index.collections[collection] ?? "") in the image has no playbook '\(playbook)'"
+                + didYouMean(playbook, in: playbooks[collection] ?? []), file: file, at: node)
     }
 }
 

@@ -6,6 +6,8 @@ extension PlaybookChecker {
         /// Templated or collection names, which are not judged.
         case notJudged
         case missing(searched: [String])
+        /// Judged by the image's index: the message says what is missing.
+        case notInImage(String)
     }
 
     func checkRoles(_ node: YAMLNode?, scope: TaskScope, state: inout PlayState) {
@@ -72,6 +74,9 @@ extension PlaybookChecker {
                 "role '\(name)' not found; looked in \(searched.map { display($0) + "/" }.joined(separator: ", ")) "
                     + "(set roles_path in ansible.cfg, or install it)",
                 file: scope.file, at: node)
+        case .notInImage(let message):
+            state.handlersKnown = false
+            report(.error, "role-not-in-image", message, file: scope.file, at: node)
         case .found(let role):
             let link = RoleLink(
                 folder: role.folder, name: name, tasksFrom: tasksFrom?.0 ?? "main", viaDependency: viaDependency,
@@ -104,7 +109,7 @@ extension PlaybookChecker {
             let parts = name.split(separator: ".").map(String.init)
             let collection = parts[0] + "." + parts[1]
             guard parts.count == 3, let installed = collectionFolder(collection, roots: roots) else {
-                return .notJudged
+                return parts.count == 3 ? imageRole(collection, parts[2]) : .notJudged
             }
             guard let folder = collectionRole(collection, parts[2], roots: roots) else {
                 return .missing(searched: [installed + "/roles"])
@@ -125,9 +130,33 @@ extension PlaybookChecker {
         for folder in searched where Paths.isFolder(Paths.absolute(name, relativeTo: folder)) {
             return .found(RoleReference(name: name, folder: Paths.absolute(name, relativeTo: folder)))
         }
-        // Not on disk: it may be in a listed collection that is not installed here (the image has it).
-        if collections.contains(where: { collectionFolder($0, roots: roots) == nil }) { return .notJudged }
+        // Not on disk: it may be in a listed collection that is not installed here (the image has it),
+        // which the image's index can tell.
+        let elsewhere = collections.filter { collectionFolder($0, roots: roots) == nil }
+        if !elsewhere.isEmpty {
+            guard let index = settings.index,
+                elsewhere.allSatisfy({ index.collections[$0] != nil && index.roles?[$0] != nil })
+            else { return .notJudged }
+            if elsewhere.contains(where: { index.roles?[$0]?.contains(name) == true }) { return .notJudged }
+            searched += elsewhere.map { "the image's \($0)/roles" }
+        }
         return .missing(searched: searched)
+    }
+
+    /// A collection role (`ns.coll.role`) whose collection is not on disk here, judged by the image's
+    /// index: there (not expanded: its files are in the image), missing from it, or from a collection
+    /// the image does not have.
+    private func imageRole(_ collection: String, _ role: String) -> RoleLookup {
+        guard let index = settings.index, let roles = index.roles else { return .notJudged }
+        guard index.collections[collection] != nil else {
+            return .notInImage(
+                "collection \(collection) is not in the image, so its role '\(role)' cannot be found; add it to the "
+                    + "collections setting (or requirements.yml)")
+        }
+        if roles[collection]?.contains(role) == true { return .notJudged }
+        return .notInImage(
+            "collection \(collection) \(index.collections[collection] ?? "") in the image has no role '\(role)'"
+                + didYouMean(role, in: roles[collection] ?? []))
     }
 
     /// A `collections:` entry that can hold roles (not `ansible.builtin` / `ansible.legacy`).

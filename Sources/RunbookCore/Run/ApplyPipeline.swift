@@ -33,7 +33,7 @@ public struct ApplyPipeline: Sendable {
         let playbook = try PlaybookLocator(workspace: context.workspace).locate(
             request.playbook, currentDirectory: context.currentDirectory)
         let inventories = try resolveInventories()
-        if !request.skipValidation { try validate(playbook: playbook, inventories: inventories) }
+        let validated = request.skipValidation ? [] : try validate(playbook: playbook, inventories: inventories)
         let speed = AnsibleSpeed(
             enabled: settings.bool(.fast), mitogen: settings.bool(.mitogen), config: ansibleConfig(),
             environment: environment,
@@ -135,7 +135,8 @@ public struct ApplyPipeline: Sendable {
                 let outcome: RunOutcome
                 if parent == nil && !request.skipValidation {
                     if !inImage && image == nil { image = try await images.prepare() }
-                    try await checkModules(playbook: playbook, inventories: inventories, image: image)
+                    try await checkModules(
+                        playbook: playbook, inventories: inventories, image: image, reported: validated)
                 }
                 if inImage {
                     outcome = try await runDirect(
@@ -220,7 +221,8 @@ public struct ApplyPipeline: Sendable {
         return AnsibleConfig(path: context.workspace + "/ansible.cfg")
     }
 
-    private func validate(playbook: String, inventories: [InventoryArgument]) throws {
+    /// The static checks (without the image's index); their findings, for the second pass to skip.
+    private func validate(playbook: String, inventories: [InventoryArgument]) throws -> Set<Diagnostic> {
         let report = try PlaybookValidator(loadInventory: InventorySeam.load).validate(
             ValidationRequest(
                 paths: [playbook], inventories: inventories.compactMap(\.path), workspace: context.workspace,
@@ -232,11 +234,14 @@ public struct ApplyPipeline: Sendable {
                 .dataError,
                 "\(playbook): \(report.errorCount) error(s) found by validation; fix them (or pass --no-validate)")
         }
+        return Set(report.diagnostics)
     }
 
     /// The module and argument checks, against the index of the image the run is about to use
     /// (in-image: this image's own file); skipped with a note when there is none.
-    private func checkModules(playbook: String, inventories: [InventoryArgument], image: PreparedImage?) async throws {
+    private func checkModules(
+        playbook: String, inventories: [InventoryArgument], image: PreparedImage?, reported: Set<Diagnostic>
+    ) async throws {
         var index: ImageIndex?
         if context.settings.bool(.inImage) {
             index = FileManager.default.contents(atPath: ImageIndex.pathInImage).flatMap(ImageIndex.decode)
@@ -253,14 +258,15 @@ public struct ApplyPipeline: Sendable {
             currentDirectory: context.currentDirectory, environment: environment)
         request.index = index
         let report = try PlaybookValidator(loadInventory: InventorySeam.load).validate(request)
-        let findings = report.diagnostics.filter { PlaybookChecker.ruleCodes.contains($0.rule) }
+        // What the index adds: the first pass already printed the rest.
+        let findings = report.diagnostics.filter { !reported.contains($0) }
         let text = DiagnosticRenderer(format: .text).render(findings, files: report.files)
         if !text.isEmpty { log(text) }
         let errors = findings.count { $0.severity == .error }
         if errors > 0 {
             throw RunbookError(
                 .dataError,
-                "\(playbook): \(errors) error(s) in modules or their arguments, checked against the image's "
+                "\(playbook): \(errors) error(s) in modules, arguments, plugins or collection content, checked against the image's "
                     + "ansible-core \(index.ansibleCore) and collections; fix them (or pass --no-validate)")
         }
     }

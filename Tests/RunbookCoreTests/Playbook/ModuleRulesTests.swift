@@ -14,9 +14,10 @@ import Testing
         index = try #require(ImageIndex.decode(try Data(contentsOf: url)))
     }
 
-    private func findings(_ playbook: String, files: [String: String] = [:], index: ImageIndex? = nil) throws
-        -> [String]
-    {
+    private func findings(
+        _ playbook: String, files: [String: String] = [:], index: ImageIndex? = nil,
+        rules: Set<String> = PlaybookChecker.ruleCodes
+    ) throws -> [String] {
         let folder = try temporaryDirectory()
         try Data(playbook.utf8).write(to: folder.appendingPathComponent("site.yml"))
         for (name, text) in files {
@@ -30,7 +31,7 @@ import Testing
             currentDirectory: folder.path, environment: ["HOME": folder.path])
         request.index = index ?? self.index
         return try PlaybookValidator().validate(request).diagnostics
-            .filter { PlaybookChecker.ruleCodes.contains($0.rule) }
+            .filter { rules.contains($0.rule) }
             .map { "\($0.location.line):\($0.location.column) \($0.severity) \($0.rule)" }
     }
 
@@ -221,6 +222,28 @@ import Testing
                 .name("a.b"), .symbol("|"), .name("ns.coll.f"), .symbol("("), .string("x|y"), .symbol(")"),
                 .name("is"), .name("not"), .name("none"),
             ])
+    }
+
+    @Test func collectionRolesAndPlaybooksAreJudgedByTheIndex() throws {
+        let found = try findings(
+            """
+            - ansible.builtin.import_playbook: community.general.site
+            - ansible.builtin.import_playbook: community.general.nope
+            - ansible.builtin.import_playbook: cisco.ios.backup
+            - hosts: localhost
+              collections: [community.general]
+              roles:
+                - community.general.deploy
+                - community.general.nosuch
+                - cisco.ios.config
+                - deploy
+                - not_anywhere
+            """, rules: PlaybookChecker.ruleCodes.union(["role-not-found"]))
+        #expect(
+            found == [
+                "2:36 error playbook-not-in-image", "3:36 error collection-not-in-image",
+                "8:7 error role-not-in-image", "9:7 error role-not-in-image", "11:7 error role-not-found",
+            ], "\(found)")
     }
 
     @Test func withoutAnIndexNothingIsJudged() throws {

@@ -9,6 +9,7 @@ Sources, all from the image's own ansible-core and collections:
 - routing (redirects, deprecations, tombstones of modules and actions; redirects and tombstones of
   filters, tests and lookups): ansible-core's
   config/ansible_builtin_runtime.yml and each installed collection's meta/runtime.yml;
+- each installed collection's roles (roles/*) and playbooks (playbooks/*.yml);
 - the collections the `ansible` wheel holds but the image leaves out (when the wheel is there), so a
   name from one of them is reported as "not in the image" rather than unknown.
 """
@@ -88,6 +89,18 @@ def jinja_routing(runtime):
     return routes
 
 
+def collection_playbooks(folder):
+    """The names `import_playbook: ns.coll.NAME` takes: playbooks/a/b.yml is `a.b`."""
+    names = []
+    for current, _, files in os.walk(folder):
+        relative = os.path.relpath(current, folder)
+        for entry in files:
+            if entry.endswith((".yml", ".yaml")):
+                parts = [] if relative == "." else relative.split(os.sep)
+                names.append(".".join(parts + [os.path.splitext(entry)[0]]))
+    return sorted(names)
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
@@ -106,12 +119,18 @@ def main():
         routes = {"ansible.builtin": routing(runtime)}
         jinja_routes = {"ansible.builtin": jinja_routing(runtime)}
     installed = {}
+    roles = {}
+    playbooks = {}
     manifest_glob = os.path.join(collections_path, "ansible_collections", "*", "*", "MANIFEST.json")
     for manifest in sorted(glob.glob(manifest_glob)):
         root = os.path.dirname(manifest)
         name = ".".join(root.split(os.sep)[-2:])
         with open(manifest) as f:
             installed[name] = json.load(f)["collection_info"]["version"]
+        roles[name] = sorted(entry for entry in os.listdir(os.path.join(root, "roles"))
+                             if os.path.isdir(os.path.join(root, "roles", entry))) \
+            if os.path.isdir(os.path.join(root, "roles")) else []
+        playbooks[name] = collection_playbooks(os.path.join(root, "playbooks"))
         runtime = os.path.join(root, "meta", "runtime.yml")
         if os.path.exists(runtime):
             with open(runtime) as f:
@@ -128,7 +147,7 @@ def main():
     index = {
         "version": 1, "ansible_core": ansible.__version__, "collections": installed,
         "available": sorted(available - set(installed)), "modules": modules, "routing": routes,
-        "plugin_routing": jinja_routes,
+        "plugin_routing": jinja_routes, "roles": roles, "playbooks": playbooks,
         "lookups": names["lookup"], "filters": names["filter"], "tests": names["test"],
     }
     with open(out, "w") as f:
