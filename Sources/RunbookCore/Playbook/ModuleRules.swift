@@ -179,17 +179,32 @@ extension PlaybookChecker {
         for rolesFolder in [scope.playbookFolder + "/roles", settings.workspace + "/roles"]
             + configuredRolesPath(for: scope.playbookFolder)
         {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: rolesFolder)) ?? []
-            folders += names.map { rolesFolder + "/" + $0 }
+            folders += listing(rolesFolder).map { rolesFolder + "/" + $0 }
         }
         for folder in folders {
-            for kind in ["library", "action_plugins"] {
+            for kind in ["library", "action_plugins"] where exists(folder + "/" + kind) {
                 let base = folder + "/" + kind + "/" + name
                 if ["", ".py", ".ps1", ".sh"].contains(where: { Paths.exists(base + $0) }) { return true }
             }
         }
         let configured = configs(for: scope.playbookFolder)
         return configured.contains { $0.hasLibraryPath }
+    }
+
+    /// A folder's entries, read once per validation.
+    func listing(_ folder: String) -> [String] {
+        if let known = folderListings[folder] { return known }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        folderListings[folder] = names
+        return names
+    }
+
+    /// Whether a path exists, asked of the file system once per validation.
+    func exists(_ path: String) -> Bool {
+        if let known = existing[path] { return known }
+        let found = Paths.exists(path)
+        existing[path] = found
+        return found
     }
 
     // MARK: - Arguments

@@ -42,6 +42,10 @@ final class PlaybookChecker {
     var runtimeNames: Set<String> = []
     /// Whether one of those tasks names them with a template (then no hosts pattern is judged).
     var runtimeNamesUnknown = false
+    /// The plugin folders found on disk, by folder path (deep validation asks per task).
+    var folderListings: [String: [String]] = [:]
+    /// Whether a path exists, by path (deep validation asks per task).
+    var existing: [String: Bool] = [:]
 
     init(settings: CheckerSettings) {
         self.settings = settings

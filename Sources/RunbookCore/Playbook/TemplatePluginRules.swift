@@ -97,12 +97,11 @@ extension PlaybookChecker {
         if let role = scope.role { places.append(role.folder) }
         places += roleStack.map(\.folder)
         for rolesFolder in [scope.playbookFolder + "/roles", settings.workspace + "/roles"] {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: rolesFolder)) ?? []
-            places += names.map { rolesFolder + "/" + $0 }
+            places += listing(rolesFolder).map { rolesFolder + "/" + $0 }
         }
         if configs(for: scope.playbookFolder).contains(where: { $0.hasJinjaPluginPath }) { return true }
         if kind == .lookup { return places.contains { Paths.exists($0 + "/" + folder + "/" + plugin.name + ".py") } }
-        return places.contains { Paths.isFolder($0 + "/" + folder) }
+        return places.contains { exists($0 + "/" + folder) }
     }
 
     /// The filters (`| name`, `{% filter name %}`), tests (`is [not] name`) and lookups
