@@ -115,13 +115,8 @@ public final class HistoryStore: Sendable {
     public func finish(_ id: String, status: String, exitStatus: Int32?, ended: Date) throws {
         try write { database in
             try database.run(
-                """
-                UPDATE runs SET status = ?, exit_status = ?, ended = ?,
-                    hosts = (SELECT count(DISTINCT host) FROM results WHERE run = runs.id),
-                    changed = (SELECT count(*) FROM results WHERE run = runs.id AND changed = 1),
-                    failed = (SELECT count(*) FROM results WHERE run = runs.id AND status IN ('failed', 'unreachable'))
-                WHERE id = ?
-                """, [.text(status), .of(exitStatus.map { Int($0) }), .real(ended.timeIntervalSince1970), .text(id)])
+                "UPDATE runs SET status = ?, exit_status = ?, ended = ?, \(Self.countsFromResults) WHERE id = ?",
+                [.text(status), .of(exitStatus.map { Int($0) }), .real(ended.timeIntervalSince1970), .text(id)])
         }
     }
 
@@ -156,13 +151,8 @@ public final class HistoryStore: Sendable {
         for id in gone {
             try write { database in
                 try database.run(
-                    """
-                    UPDATE runs SET status = 'interrupted',
-                        hosts = (SELECT count(DISTINCT host) FROM results WHERE run = runs.id),
-                        changed = (SELECT count(*) FROM results WHERE run = runs.id AND changed = 1),
-                        failed = (SELECT count(*) FROM results WHERE run = runs.id AND status IN ('failed', 'unreachable'))
-                    WHERE id = ? AND status = 'running'
-                    """, [.text(id)])
+                    "UPDATE runs SET status = 'interrupted', \(Self.countsFromResults) WHERE id = ? AND status = 'running'",
+                    [.text(id)])
             }
         }
         return gone
@@ -280,6 +270,13 @@ public final class HistoryStore: Sendable {
             throw RunbookError(.cantCreate, "cannot write the run history \(path): \(error.message)")
         }
     }
+
+    /// The per-run counts, worked out from the run's results when it ends (or is found abandoned).
+    private static let countsFromResults = """
+        hosts = (SELECT count(DISTINCT host) FROM results WHERE run = runs.id),
+        changed = (SELECT count(*) FROM results WHERE run = runs.id AND changed = 1),
+        failed = (SELECT count(*) FROM results WHERE run = runs.id AND status IN ('failed', 'unreachable'))
+        """
 
     private static let runColumnList = [
         "id", "kind", "parent", "started", "ended", "status", "exit_status", "user", "host", "pid", "pid_start",

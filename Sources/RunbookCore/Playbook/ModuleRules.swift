@@ -172,15 +172,11 @@ extension PlaybookChecker {
         if settings.environment["ANSIBLE_LIBRARY"] != nil || settings.environment["ANSIBLE_ACTION_PLUGINS"] != nil {
             return true
         }
-        var folders = [scope.playbookFolder]
-        if let role = scope.role { folders.append(role.folder) }
-        folders += roleStack.map(\.folder)
         // A role's library/ serves the whole play once the role is in it: every role on disk counts.
-        for rolesFolder in [scope.playbookFolder + "/roles", settings.workspace + "/roles"]
-            + configuredRolesPath(for: scope.playbookFolder)
-        {
-            folders += listing(rolesFolder).map { rolesFolder + "/" + $0 }
-        }
+        let folders = pluginFolders(
+            scope, besides: [],
+            roles: [scope.playbookFolder + "/roles", settings.workspace + "/roles"]
+                + configuredRolesPath(for: scope.playbookFolder))
         for folder in folders {
             for kind in ["library", "action_plugins"] where exists(folder + "/" + kind) {
                 let base = folder + "/" + kind + "/" + name
@@ -189,6 +185,19 @@ extension PlaybookChecker {
         }
         let configured = configs(for: scope.playbookFolder)
         return configured.contains { $0.hasLibraryPath }
+    }
+
+    /// The folders whose plugin subfolders (`library/`, `filter_plugins/`, …) Ansible may load for a
+    /// task: the playbook's, `besides`, the task's role, the roles being expanded, and every role in
+    /// the `roles` folders.
+    func pluginFolders(_ scope: TaskScope, besides: [String], roles: [String]) -> [String] {
+        var folders = [scope.playbookFolder] + besides
+        if let role = scope.role { folders.append(role.folder) }
+        folders += roleStack.map(\.folder)
+        for rolesFolder in roles {
+            folders += listing(rolesFolder).map { rolesFolder + "/" + $0 }
+        }
+        return folders
     }
 
     /// A folder's entries, read once per validation.

@@ -93,12 +93,9 @@ extension PlaybookChecker {
         let kind = plugin.kind
         let folder = "\(kind.rawValue)_plugins"
         if settings.environment["ANSIBLE_\(kind.rawValue.uppercased())_PLUGINS"] != nil { return true }
-        var places = [scope.playbookFolder, settings.workspace]
-        if let role = scope.role { places.append(role.folder) }
-        places += roleStack.map(\.folder)
-        for rolesFolder in [scope.playbookFolder + "/roles", settings.workspace + "/roles"] {
-            places += listing(rolesFolder).map { rolesFolder + "/" + $0 }
-        }
+        let places = pluginFolders(
+            scope, besides: [settings.workspace],
+            roles: [scope.playbookFolder + "/roles", settings.workspace + "/roles"])
         if configs(for: scope.playbookFolder).contains(where: { $0.hasJinjaPluginPath }) { return true }
         if kind == .lookup { return places.contains { Paths.exists($0 + "/" + folder + "/" + plugin.name + ".py") } }
         return places.contains { exists($0 + "/" + folder) }

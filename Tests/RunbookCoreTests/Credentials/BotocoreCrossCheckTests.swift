@@ -4,9 +4,9 @@ import Testing
 
 @testable import RunbookCore
 
-/// Signs with botocore's SigV4Auth at a fixed time; the request comes in as JSON on standard input
-/// (so no key is ever in argv) and the Authorization header goes out on standard output.
-private let botocoreSigner = """
+/// botocore's signer with its clock fixed at `spec["time"]`, the request spec read from standard input
+/// (exit 3 without botocore); the signing scripts below go on from here.
+private let botocoreAtFixedTime = """
     import datetime, json, sys
     try:
         import botocore.auth as auth
@@ -22,11 +22,18 @@ private let botocoreSigner = """
         def utcnow(cls):
             return fixed.replace(tzinfo=None)
     auth.datetime.datetime = FixedDatetime
-    request = AWSRequest(method="POST", url=spec["url"], data=spec["body"].encode(), headers={"Content-Type": spec["contentType"]})
-    signer = auth.SigV4Auth(Credentials(spec["key"], spec["secret"], spec.get("token")), "sts", spec["region"])
-    signer.add_auth(request)
-    print(request.headers["Authorization"])
+
     """
+
+/// Signs with botocore's SigV4Auth at a fixed time; the request comes in as JSON on standard input
+/// (so no key is ever in argv) and the Authorization header goes out on standard output.
+private let botocoreSigner =
+    botocoreAtFixedTime + """
+        request = AWSRequest(method="POST", url=spec["url"], data=spec["body"].encode(), headers={"Content-Type": spec["contentType"]})
+        signer = auth.SigV4Auth(Credentials(spec["key"], spec["secret"], spec.get("token")), "sts", spec["region"])
+        signer.add_auth(request)
+        print(request.headers["Authorization"])
+        """
 
 @Suite struct BotocoreCrossCheckTests {
     @Test(arguments: [nil, "FwoGZXIvYXdzEJr//////////token+with/slashes=="])
@@ -65,26 +72,12 @@ private let botocoreSigner = """
 }
 
 /// botocore's S3SigV4Auth over the same request (URL, method, body, headers) at a fixed time.
-private let botocoreS3Signer = """
-    import datetime, json, sys
-    try:
-        import botocore.auth as auth
-        from botocore.awsrequest import AWSRequest
-        from botocore.credentials import Credentials
-    except ImportError:
-        sys.exit(3)
-    spec = json.load(sys.stdin)
-    fixed = datetime.datetime.fromtimestamp(spec["time"], tz=datetime.timezone.utc)
-    auth.get_current_datetime = lambda *args, **kwargs: fixed.replace(tzinfo=None)
-    class FixedDatetime(datetime.datetime):
-        @classmethod
-        def utcnow(cls):
-            return fixed.replace(tzinfo=None)
-    auth.datetime.datetime = FixedDatetime
-    request = AWSRequest(method=spec["method"], url=spec["url"], data=spec["body"].encode(), headers=spec["headers"])
-    auth.S3SigV4Auth(Credentials(spec["key"], spec["secret"], spec.get("token")), "s3", spec["region"]).add_auth(request)
-    print(request.headers["Authorization"])
-    """
+private let botocoreS3Signer =
+    botocoreAtFixedTime + """
+        request = AWSRequest(method=spec["method"], url=spec["url"], data=spec["body"].encode(), headers=spec["headers"])
+        auth.S3SigV4Auth(Credentials(spec["key"], spec["secret"], spec.get("token")), "s3", spec["region"]).add_auth(request)
+        print(request.headers["Authorization"])
+        """
 
 /// Keeps the last request and answers 200 with an empty body.
 private final class CapturingTransport: HTTPTransport {
