@@ -36,6 +36,18 @@ struct ImageOptions: ParsableArguments {
     @Option(help: .setting(.imageDefinition, valueName: "dir"))
     var definition: String?
 
+    @Option(help: .setting(.requirements, valueName: "file"))
+    var requirements: [String] = []
+
+    @Option(name: .customLong("python-package"), help: .setting(.pythonPackages, valueName: "requirement"))
+    var pythonPackages: [String] = []
+
+    @Option(name: .customLong("system-package"), help: .setting(.systemPackages, valueName: "name"))
+    var systemPackages: [String] = []
+
+    @Option(help: .setting(.executionEnvironment, valueName: "file"))
+    var executionEnvironment: String?
+
     @OptionGroup var engine: EngineOptions
 
     @OptionGroup var global: GlobalOptions
@@ -50,6 +62,10 @@ struct ImageOptions: ParsableArguments {
         flags.set(.pullPolicy, pullPolicy, flag: "--pull-policy")
         flags.set(.imageBinary, runbookBinary, flag: "--runbook-binary")
         flags.set(.imageDefinition, definition, flag: "--definition")
+        flags.set(.requirements, requirements, flag: "--requirements")
+        flags.set(.pythonPackages, pythonPackages, flag: "--python-package")
+        flags.set(.systemPackages, systemPackages, flag: "--system-package")
+        flags.set(.executionEnvironment, executionEnvironment, flag: "--execution-environment")
         engine.add(to: &flags)
         return flags
     }

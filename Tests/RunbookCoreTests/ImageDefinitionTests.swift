@@ -72,11 +72,17 @@ import Testing
     @Test func contextHoldsTheFilesAnEmptyBundleAndTheBinary() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try ImageDefinition.embedded.writeContext(to: directory, caBundle: nil, runbookBinary: "/bin/sh")
+        let settings = ImageSettings(reference: try #require(ImageReference("a/b:c")))
+        try ImageDefinition.embedded.writeContext(to: directory, settings: settings, runbookBinary: "/bin/sh")
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
-        #expect(names == (ImageDefinition.embedded.files.keys + ["ca-bundle.crt", "runbook"]).sorted())
-        let bundle = try Data(contentsOf: directory.appendingPathComponent("ca-bundle.crt"))
-        #expect(bundle.isEmpty)
+        let extra = ["build-secrets.env", "ca-bundle.crt", "python-packages.txt", "runbook", "workspace"]
+        #expect(names == (ImageDefinition.embedded.files.keys + extra).sorted())
+        for empty in ["ca-bundle.crt", "build-secrets.env", "python-packages.txt"] {
+            #expect(try Data(contentsOf: directory.appendingPathComponent(empty)).isEmpty, "\(empty) is not empty")
+        }
+        let plan = try String(contentsOf: directory.appendingPathComponent("workspace/plan.json"), encoding: .utf8)
+        #expect(
+            plan.contains(#""name" : "community.general""#) && plan.contains(#""origin" : "the collections setting""#))
     }
 
     @Test(arguments: [

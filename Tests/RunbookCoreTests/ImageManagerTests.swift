@@ -45,6 +45,7 @@ import Testing
             .call(["docker", "image", "inspect", "runbook/ansible-aws:release"], stdout: stale),
             .call(["docker", "image", "inspect", "runbook/ansible-aws:release"], stdout: stale),
             .call(["docker", "image", "inspect", contentReference], status: 1, stderr: "Error: No such image: x"),
+            .call(["strip", "--strip-all", "-o"], effect: writeStripped),
             .call(
                 ["docker", "build", "--force-rm", "--iidfile"], lines: ["Step 1/2 : FROM base:1"],
                 effect: writeImageID("sha256:new")),
@@ -61,12 +62,13 @@ import Testing
         let result = try await manager(runner, cache: cache).ensure()
         #expect(result.outcome == .built)
         #expect(runner.unmet.isEmpty)
-        let build = runner.argvs[3]
+        let build = runner.argvs[4]
         #expect(build.contains("BASE_IMAGE=base:1"))
-        #expect(build.contains("COLLECTIONS=amazon.aws community.aws community.general"))
+        #expect(build.contains("SYSTEM_PACKAGES="))
         #expect(build.contains("dev.runbook.content-hash=\(hash)"))
+        #expect(build.contains(ImageDefinition.Label.inputs + "=" + ImageDefinition.embedded.inputsLabel(settings)))
         #expect(build.contains("--network"))
-        let stamp = runner.argvs[5]
+        let stamp = runner.argvs[6]
         #expect(
             stamp.contains("dev.runbook.collections=amazon.aws=10.1.2 community.aws=10.0.0 community.general=11.4.2"))
         #expect(!stamp.contains("--network"))
@@ -81,6 +83,7 @@ import Testing
             .call(["docker", "image", "inspect"], status: 1, stderr: "Error: No such image"),
             .call(["docker", "image", "inspect"], status: 1, stderr: "Error: No such image"),
             .call(["docker", "image", "inspect"], status: 1, stderr: "Error: No such image"),
+            .call(["strip"], status: 127, stderr: "strip: not found"),
             .call(["docker", "build"], status: 1, lines: ["Step 5/19 : RUN pip install", "ERROR: no such package"]),
             .call(["docker", "version"], stdout: "20.10.24"),
         ])

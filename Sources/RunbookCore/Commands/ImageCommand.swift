@@ -48,6 +48,16 @@ public struct ImageCommand: Sendable {
             "content:  \(status.contentHash)",
             "current:  \(status.current ? "yes" : status.image == nil ? "no (missing)" : "no (stale)")",
         ]
+        if !status.current, status.image != nil {
+            switch status.changedInputs {
+            case .some(let names) where !names.isEmpty:
+                lines.append("changed:  \(names.joined(separator: ", "))")
+            case .some:
+                lines.append("changed:  the image's content format (built by another runbook version)")
+            case .none:
+                lines.append("changed:  unknown (the image records no input digests: built by an older runbook)")
+            }
+        }
         if let image = status.image {
             lines.append("id:       \(image.id)")
             lines.append("size:     \(String(format: "%.1f", Double(image.size) / 1_000_000)) MB")

@@ -27,6 +27,8 @@ public struct RunbookError: Error, Sendable, CustomStringConvertible, LocalizedE
 
     /// Bad command-line usage or a bad setting (exit 64).
     public static func usage(_ message: String) -> RunbookError { RunbookError(.usage, message) }
+    /// An input file whose content is wrong (exit 65).
+    public static func dataError(_ message: String) -> RunbookError { RunbookError(.dataError, message) }
     /// An input file or directory that does not exist (exit 66).
     public static func noInput(_ message: String) -> RunbookError { RunbookError(.noInput, message) }
     /// An engine or endpoint that does not answer (exit 69).

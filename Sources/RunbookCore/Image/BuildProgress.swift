@@ -28,10 +28,16 @@ public final class BuildProgress: Sendable {
     private let started = ContinuousClock.now
     private let state: Mutex<State>
     private let tailLimit: Int
+    private let secrets: [String]
 
-    /// Makes a reporter writing the log to `logPath` and showing progress through `write` (standard error).
-    public init(logPath: String, style: Style, tailLimit: Int = 25, write: @escaping @Sendable (String) -> Void) {
+    /// Makes a reporter writing the log to `logPath` and showing progress through `write` (standard error);
+    /// each of `secrets` is replaced by `***` before a line is shown or logged.
+    public init(
+        logPath: String, style: Style, tailLimit: Int = 25, secrets: [String] = [],
+        write: @escaping @Sendable (String) -> Void
+    ) {
         self.logPath = logPath
+        self.secrets = secrets.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
         self.style = style
         self.write = write
         self.tailLimit = tailLimit
@@ -42,7 +48,11 @@ public final class BuildProgress: Sendable {
     }
 
     /// Takes one line of build output.
-    public func line(_ text: String) {
+    public func line(_ raw: String) {
+        var text = raw
+        for secret in secrets where text.contains(secret) {
+            text = text.replacingOccurrences(of: secret, with: "***")
+        }
         let elapsed = Int((ContinuousClock.now - started).components.seconds)
         let draw: String? = state.withLock { state in
             state.log?.write(Data((text + "\n").utf8))

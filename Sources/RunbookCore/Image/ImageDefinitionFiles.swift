@@ -7,9 +7,10 @@ extension ImageDefinition {
     static let embeddedFiles: [String: String] = [
         "Dockerfile": #"""
 # The ansible-aws image runbook builds and runs playbooks in.
-# Two stages: `build` installs Python packages and collections (with the CA bundle, when one is
-# given, so pip and ansible-galaxy work behind an intercepting proxy); the final stage copies only
-# the finished venv and collections onto a clean base: no compilers, no pip cache, no CA bundle.
+# Two stages: `build` installs Python packages, collections and roles (with the CA bundle and the
+# Galaxy variables, when given, so pip, git and ansible-galaxy work behind an intercepting proxy and
+# with private servers); the final stage copies only the finished venv, collections and roles onto a
+# clean base: no compilers, no git, no pip cache, no CA bundle, no token.
 # Works with the classic builder, BuildKit and podman/buildah alike (no BuildKit-only syntax).
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 
@@ -26,31 +27,56 @@ RUN . /build/build-env.sh \
  && if [ "$COLLECTIONS_SOURCE" = wheel ]; then \
       /opt/runbook/venv/bin/pip download --no-deps --no-cache-dir --dest /build/wheels "ansible==$ANSIBLE_VERSION"; \
     fi
-COPY requirements.txt /build/
+# Debian packages only the build needs: git for git requirements, bindep's compile profile of an
+# execution-environment.yml. Empty by default; never in the final stage.
+ARG BUILD_PACKAGES=""
+RUN if [ -n "$BUILD_PACKAGES" ]; then \
+      apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $BUILD_PACKAGES; \
+    fi
+# runbook's pins and the workspace's python_packages, resolved together (a conflict fails here);
+# setuptools stays when python_packages are given (some still import pkg_resources at run time).
+COPY requirements.txt python-packages.txt /build/
 RUN . /build/build-env.sh \
- && /opt/runbook/venv/bin/pip install --no-cache-dir --no-compile -r /build/requirements.txt \
- && /opt/runbook/venv/bin/python -m compileall -q /opt/runbook/venv/lib >/dev/null \
+ && /opt/runbook/venv/bin/pip install --no-cache-dir --no-compile -r /build/requirements.txt -r /build/python-packages.txt \
  && ln -s "$(echo /opt/runbook/venv/lib/python3*/site-packages/ansible_mitogen)" /opt/runbook/mitogen \
  && test -d /opt/runbook/mitogen/plugins/strategy \
- && /opt/runbook/venv/bin/pip uninstall -y -q pip setuptools
-ARG COLLECTIONS="amazon.aws community.aws community.general"
-COPY install-collections.py build-index.py /build/
-# The plugin index runbook validates modules and arguments against (build-index.py says what it holds:
-# ansible-doc --metadata-dump of the modules, ansible-doc --list of lookups/filters/tests, and the
-# meta/runtime.yml routing of ansible-core and each collection).
+ && /opt/runbook/venv/bin/pip uninstall -y -q pip $(test -s /build/python-packages.txt || echo setuptools) \
+ && rm -rf /opt/runbook/venv/lib/python3*/site-packages/ansible_test
+# The collections setting and the workspace's requirements (workspace/plan.json, written by runbook;
+# install-content.py says how each kind is installed), then the plugin index runbook validates modules
+# and arguments against (build-index.py: ansible-doc --metadata-dump of the modules, ansible-doc --list
+# of lookups/filters/tests, and the meta/runtime.yml routing of ansible-core and each collection).
+# Last, what ansible never loads at run time: collections' tests, docs and changelogs. Then bytecode
+# for the venv and collections, so the first task does not compile ansible-core's modules each run.
+COPY install-content.py build-index.py build-secrets.env /build/
+COPY workspace /build/workspace
 RUN . /build/build-env.sh \
- && /opt/runbook/venv/bin/python /build/install-collections.py "$COLLECTIONS_SOURCE" /opt/runbook/collections $COLLECTIONS \
- && ANSIBLE_COLLECTIONS_PATH=/opt/runbook/collections ANSIBLE_LOCAL_TEMP=/tmp/ansible-local HOME=/tmp \
+ && /opt/runbook/venv/bin/python /build/install-content.py "$COLLECTIONS_SOURCE" /build/workspace/plan.json \
+      /opt/runbook/collections /opt/runbook/roles \
+ && ANSIBLE_COLLECTIONS_PATH=/opt/runbook/collections ANSIBLE_ROLES_PATH=/opt/runbook/roles \
+      ANSIBLE_LOCAL_TEMP=/tmp/ansible-local HOME=/tmp \
       /opt/runbook/venv/bin/python /build/build-index.py /opt/runbook/collections /opt/runbook/index.json \
+ && for folder in /opt/runbook/collections/ansible_collections/*/*; do \
+      rm -rf "$folder/tests" "$folder/docs" "$folder/changelogs" "$folder/.github" "$folder/.azure-pipelines"; \
+    done \
+ && /opt/runbook/venv/bin/python -m compileall -q /opt/runbook/venv/lib /opt/runbook/collections >/dev/null \
  && rm -rf /tmp/ansible-local /tmp/.ansible
 
 FROM ${BASE_IMAGE}
 # The ssh client for hosts reached over SSH, and the shared libraries runbook's binary still links
 # (built with --static-swift-stdlib it needs libstdc++, libyaml, libsqlite3 and zlib; libcurl for
-# FoundationNetworking).
+# FoundationNetworking). Roles from requirements are found where ansible looks by default.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-client libcurl4 libyaml-0-2 libsqlite3-0 zlib1g libstdc++6 \
- && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
+ && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/* \
+ && mkdir -p /usr/share/ansible && ln -s /opt/runbook/roles /usr/share/ansible/roles
+# The workspace's system_packages (no recommends; lists cleaned). Empty by default.
+ARG SYSTEM_PACKAGES=""
+RUN if [ -n "$SYSTEM_PACKAGES" ]; then \
+      apt-get update \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $SYSTEM_PACKAGES \
+      && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*; \
+    fi
 ENV PATH=/opt/runbook/venv/bin:$PATH \
     ANSIBLE_COLLECTIONS_PATH=/opt/runbook/collections \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -62,10 +88,15 @@ CMD ["runbook", "--help"]
 """#,
         "build-env.sh": #"""
 # Sourced by each RUN of the build stage: points pip, requests and OpenSSL at the CA bundle when one
-# was given (the file is empty otherwise) and stops on the first error.
+# was given (the file is empty otherwise), loads the Galaxy variables runbook handed over (servers,
+# tokens; the file is empty when there are none and exists only in this stage) and stops on the first error.
 set -eu
 if [ -s /build/ca-bundle.crt ]; then
-    export PIP_CERT=/build/ca-bundle.crt REQUESTS_CA_BUNDLE=/build/ca-bundle.crt SSL_CERT_FILE=/build/ca-bundle.crt
+    export PIP_CERT=/build/ca-bundle.crt REQUESTS_CA_BUNDLE=/build/ca-bundle.crt SSL_CERT_FILE=/build/ca-bundle.crt \
+        GIT_SSL_CAINFO=/build/ca-bundle.crt
+fi
+if [ -s /build/build-secrets.env ]; then
+    . /build/build-secrets.env
 fi
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 
@@ -83,6 +114,7 @@ Sources, all from the image's own ansible-core and collections:
   filters, tests and lookups): ansible-core's
   config/ansible_builtin_runtime.yml and each installed collection's meta/runtime.yml;
 - each installed collection's roles (roles/*) and playbooks (playbooks/*.yml);
+- the roles installed from the workspace's requirements (ANSIBLE_ROLES_PATH, as image_roles);
 - the collections the `ansible` wheel holds but the image leaves out (when the wheel is there), so a
   name from one of them is reported as "not in the image" rather than unknown.
 """
@@ -217,7 +249,11 @@ def main():
                 parts = member.split("/")
                 if len(parts) > 3 and parts[0] == "ansible_collections":
                     available.add(f"{parts[1]}.{parts[2]}")
+    roles_path = os.environ.get("ANSIBLE_ROLES_PATH", "")
+    image_roles = sorted(entry for entry in os.listdir(roles_path)
+                         if os.path.isdir(os.path.join(roles_path, entry))) if os.path.isdir(roles_path) else []
     index = {
+        "image_roles": image_roles,
         "version": 1, "ansible_core": ansible.__version__, "collections": installed,
         "available": sorted(available - set(installed)), "modules": modules, "routing": routes,
         "plugin_routing": jinja_routes, "roles": roles, "playbooks": playbooks,
@@ -233,62 +269,203 @@ if __name__ == "__main__":
     main()
 
 """#,
-        "install-collections.py": #"""
-"""Installs the named Ansible collections into DEST/ansible_collections.
+        "install-content.py": #"""
+"""Installs the collections and roles of runbook's build plan into the image.
 
-usage: install-collections.py wheel|galaxy DEST NAME...
+usage: install-content.py wheel|galaxy PLAN COLLECTIONS_DEST ROLES_DEST
 
-wheel:  takes each collection out of the `ansible` wheel downloaded to /build/wheels (for builds
-        where Galaxy is unreachable but PyPI is not).
-galaxy: runs `ansible-galaxy collection install`.
-Then writes DEST/collections.json: {"namespace.name": "version", ...}.
+PLAN (workspace/plan.json, written by runbook) lists the collections setting's names and every
+requirements.yml entry, each with the file:line it came from; local artifacts sit next to it.
+
+Collections, dependencies resolved (never --no-deps semantics):
+  wheel:  concrete artifacts (file, dir, subdirs, url, git) are installed by `ansible-galaxy
+          collection install --no-deps`; every Galaxy name, and every dependency their MANIFEST.json
+          declares, is taken out of the `ansible` wheel in /build/wheels, its version checked against
+          each requirement with ansible-core's own version rules. For builds where Galaxy is unreachable.
+  galaxy: one `ansible-galaxy collection install -r` of everything, resolved by ansible-galaxy.
+Roles: one `ansible-galaxy role install` per entry (tarball, SCM URL or Galaxy name; meta
+dependencies installed by ansible-galaxy).
+Writes COLLECTIONS_DEST/collections.json and ROLES_DEST.json ({"name": "version"}; "-" for a role
+without a version).
+A failure prints `runbook-build: error: ORIGIN: message` (ORIGIN is file:line:col) and exits 1.
 """
 import glob
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import zipfile
 
-
-def from_wheel(dest, names):
-    wheels = glob.glob("/build/wheels/ansible-*.whl")
-    if not wheels:
-        sys.exit("install-collections.py: no ansible wheel in /build/wheels")
-    with zipfile.ZipFile(wheels[0]) as wheel:
-        members = wheel.namelist()
-        for name in names:
-            namespace, collection = name.split(".", 1)
-            prefix = f"ansible_collections/{namespace}/{collection}/"
-            chosen = [m for m in members if m.startswith(prefix)]
-            if not chosen:
-                sys.exit(f"install-collections.py: collection {name} is not in {os.path.basename(wheels[0])}")
-            for member in chosen:
-                wheel.extract(member, dest)
+GALAXY = os.path.join(sys.prefix, "bin", "ansible-galaxy")
 
 
-def from_galaxy(dest, names):
-    subprocess.run(
-        [os.path.join(sys.prefix, "bin", "ansible-galaxy"), "collection", "install", "--no-deps",
-         "-p", dest, *names],
-        check=True)
+def fail(origin, message):
+    print(f"runbook-build: error: {origin}: {message}", file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
+def meets(version, spec):
+    from ansible.galaxy.dependency_resolution.versioning import meets_requirements
+    try:
+        return meets_requirements(version, spec or "*")
+    except ValueError:
+        return False
+
+
+def installed_collections(dest):
+    found = {}
+    for manifest in glob.glob(os.path.join(dest, "ansible_collections", "*", "*", "MANIFEST.json")):
+        with open(manifest) as handle:
+            info = json.load(handle)["collection_info"]
+        found[f"{info['namespace']}.{info['name']}"] = (info["version"], info.get("dependencies") or {})
+    return found
+
+
+class Wheel:
+    def __init__(self):
+        wheels = glob.glob("/build/wheels/ansible-*.whl")
+        if not wheels:
+            sys.exit("install-content.py: no ansible wheel in /build/wheels")
+        self.name = os.path.basename(wheels[0])
+        self.zip = zipfile.ZipFile(wheels[0])
+        self.members = self.zip.namelist()
+
+    def manifest(self, name):
+        namespace, collection = name.split(".", 1)
+        path = f"ansible_collections/{namespace}/{collection}/MANIFEST.json"
+        if path not in self.members:
+            return None
+        return json.loads(self.zip.read(path))["collection_info"]
+
+    def extract(self, name, dest):
+        namespace, collection = name.split(".", 1)
+        prefix = f"ansible_collections/{namespace}/{collection}/"
+        for member in self.members:
+            if member.startswith(prefix):
+                self.zip.extract(member, dest)
+
+
+def galaxy_install(arguments, origin, what):
+    result = subprocess.run([GALAXY, *arguments], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    sys.stdout.write(result.stdout)
+    if result.returncode != 0:
+        lines = [line for line in result.stdout.splitlines() if line.strip()]
+        reason = next((line for line in reversed(lines) if "ERROR" in line), lines[-1] if lines else "")
+        fail(origin, f"{what} could not be installed: {reason.strip()}")
+
+
+def concrete_argument(entry):
+    source = entry["source"]
+    if entry["type"] == "git":
+        url = source if source.startswith("git+") or source.startswith("git@") else "git+" + source
+        version = entry.get("version") or "*"
+        return url if version == "*" else f"{url},{version}"
+    return source
+
+
+def install_wheel(plan, dest):
+    wheel = None
+    for entry in plan["collections"]:
+        if entry["type"] == "galaxy":
+            continue
+        before = set(installed_collections(dest))
+        galaxy_install(
+            ["collection", "install", "--no-deps", "--offline", "-p", dest, concrete_argument(entry)],
+            entry["origin"], f"collection {entry.get('name') or entry['source']}")
+        added = set(installed_collections(dest)) - before
+        if entry.get("name") and entry["name"] not in installed_collections(dest):
+            fail(entry["origin"], f"{entry['source']} does not hold collection {entry['name']}")
+        entry["installed"] = sorted(added)
+    queue = []
+    for entry in plan["collections"]:
+        if entry["type"] == "galaxy":
+            queue.append((entry["name"], entry.get("version") or "*", entry["origin"]))
+    installed = installed_collections(dest)
+    for name, (version, dependencies) in list(installed.items()):
+        for dependency, spec in dependencies.items():
+            queue.append((dependency, spec, f"{name} {version} (its dependency {dependency}:{spec})"))
+    while queue:
+        name, spec, origin = queue.pop(0)
+        installed = installed_collections(dest)
+        if name in installed:
+            version = installed[name][0]
+            if not meets(version, spec):
+                fail(origin, f"needs {name}:{spec} but {name} {version} is installed")
+            continue
+        wheel = wheel or Wheel()
+        info = wheel.manifest(name)
+        if info is None:
+            fail(origin, f"collection {name} is not in {wheel.name}; use collections_source: galaxy, "
+                         "or a file, dir or git requirement")
+        if not meets(info["version"], spec):
+            fail(origin, f"{name}:{spec} is not available: {wheel.name} has {name} {info['version']} "
+                         "(collections_source: galaxy installs other versions)")
+        wheel.extract(name, dest)
+        for dependency, dependency_spec in (info.get("dependencies") or {}).items():
+            queue.append((dependency, dependency_spec,
+                          f"{origin} → {name} {info['version']} (its dependency {dependency}:{dependency_spec})"))
+
+
+def install_galaxy(plan, dest):
+    entries = []
+    for entry in plan["collections"]:
+        item = {"name": entry["name"] if entry["type"] == "galaxy" else concrete_argument(entry),
+                "version": entry.get("version") or "*"}
+        if entry["type"] == "galaxy":
+            item["type"] = "galaxy"
+            if entry.get("source"):
+                item["source"] = entry["source"]
+        elif entry["type"] == "git":
+            url = entry["source"][4:] if entry["source"].startswith("git+") else entry["source"]
+            item = {"name": url, "type": "git", "version": entry.get("version") or "*"}
+        else:
+            item["type"] = entry["type"]
+        entries.append(item)
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
+        json.dump({"collections": entries}, handle)
+    origins = ", ".join(entry["origin"] for entry in plan["collections"])
+    galaxy_install(["collection", "install", "-p", dest, "-r", handle.name], origins, "the collections")
+
+
+def install_roles(plan, dest):
+    versions = {}
+    os.makedirs(dest, exist_ok=True)
+    for entry in plan["roles"]:
+        role = {"src": entry["src"], "name": entry["name"]}
+        if entry.get("version"):
+            role["version"] = entry["version"]
+        if entry.get("scm"):
+            role["scm"] = entry["scm"]
+        with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
+            json.dump([role], handle)
+        galaxy_install(["role", "install", "-p", dest, "-r", handle.name], entry["origin"],
+                       f"role {entry['name']}")
+    for info in glob.glob(os.path.join(dest, "*", "meta", ".galaxy_install_info")):
+        name = info.split(os.sep)[-3]
+        version = ""
+        with open(info) as handle:
+            for line in handle:
+                if line.startswith("version:"):
+                    version = line.split(":", 1)[1].strip().strip("'\"")
+        versions[name] = version or "-"
+    with open(dest.rstrip("/") + ".json", "w") as out:
+        json.dump(versions, out, sort_keys=True)
+    if versions:
+        print("roles:", " ".join(f"{n}={v}" for n, v in sorted(versions.items())))
 
 
 def main():
-    if len(sys.argv) < 4 or sys.argv[1] not in ("wheel", "galaxy"):
+    if len(sys.argv) != 5 or sys.argv[1] not in ("wheel", "galaxy"):
         sys.exit(__doc__)
-    source, dest, names = sys.argv[1], sys.argv[2], sys.argv[3:]
-    for name in names:
-        if name.count(".") != 1 or not all(part.isidentifier() for part in name.split(".")):
-            sys.exit(f"install-collections.py: {name!r} is not a collection name (namespace.name)")
+    source, plan_path, dest, roles_dest = sys.argv[1:]
+    with open(plan_path) as handle:
+        plan = json.load(handle)
+    os.chdir(os.path.dirname(os.path.abspath(plan_path)))
     os.makedirs(dest, exist_ok=True)
-    (from_wheel if source == "wheel" else from_galaxy)(dest, names)
-    versions = {}
-    for name in names:
-        namespace, collection = name.split(".", 1)
-        root = os.path.join(dest, "ansible_collections", namespace, collection)
-        with open(os.path.join(root, "MANIFEST.json")) as manifest:
-            versions[name] = json.load(manifest)["collection_info"]["version"]
+    (install_wheel if source == "wheel" else install_galaxy)(plan, dest)
+    install_roles(plan, roles_dest)
+    versions = {name: version for name, (version, _) in installed_collections(dest).items()}
     with open(os.path.join(dest, "collections.json"), "w") as out:
         json.dump(versions, out, sort_keys=True)
     print("collections:", " ".join(f"{n}={v}" for n, v in sorted(versions.items())))

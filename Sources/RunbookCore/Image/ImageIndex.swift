@@ -52,12 +52,15 @@ public struct ImageIndex: Sendable, Codable {
     /// Each installed collection's roles and playbooks (names).
     public var roles: [String: [String]]?
     public var playbooks: [String: [String]]?
+    /// The roles installed from the workspace's requirements (in the image's default roles path).
+    public var imageRoles: [String]?
 
     enum CodingKeys: String, CodingKey {
         case version, collections, available, modules, routing, lookups, filters, tests
         case ansibleCore = "ansible_core"
         case pluginRouting = "plugin_routing"
         case roles, playbooks
+        case imageRoles = "image_roles"
     }
 
     /// The index's path inside the image.

@@ -32,6 +32,8 @@ public struct ImageManager: Sendable {
         public var contentHash: String
         /// The image under the name:tag, if any.
         public var image: ImageInfo?
+        /// The inputs (settings names) whose digest differs from the image's, when it recorded them.
+        public var changedInputs: [String]?
         /// Whether that image holds the current content.
         public var current: Bool { image?.contentHash == contentHash }
     }
@@ -116,9 +118,12 @@ public struct ImageManager: Sendable {
 
     /// The name, content hash and image, and whether the image is current.
     public func status() async throws -> Status {
-        Status(
-            reference: settings.reference, contentHash: contentHash,
-            image: try await inspect(settings.reference.description))
+        let image = try await inspect(settings.reference.description)
+        return Status(
+            reference: settings.reference, contentHash: contentHash, image: image,
+            changedInputs: image.flatMap {
+                definition.changedInputs(settings, label: $0.labels[ImageDefinition.Label.inputs])
+            })
     }
 
     /// Ensures the image, then pushes the name:tag and its content tag; returns the pushed digest.
@@ -173,10 +178,12 @@ public struct ImageManager: Sendable {
         defer { try? FileManager.default.removeItem(at: work) }
         try? FileManager.default.removeItem(at: work)
         let context = work.appendingPathComponent("context")
-        try definition.writeContext(to: context, caBundle: settings.caBundle, runbookBinary: try runbookBinary())
+        try definition.writeContext(to: context, settings: settings, runbookBinary: try runbookBinary())
+        await stripBinary(in: context)
 
         let logPath = cacheDirectory.appendingPathComponent("logs/build-\(hash.prefix(16))-\(stamp).log").path
-        let progress = BuildProgress(logPath: logPath, style: progressStyle, write: write)
+        let progress = BuildProgress(
+            logPath: logPath, style: progressStyle, secrets: settings.inputs.secrets, write: write)
         write(
             "building \(reference) (content \(hash.prefix(16))) with \(engine.kind.rawValue) from "
                 + "\(settings.baseImage); log: \(logPath)\n")
@@ -189,9 +196,11 @@ public struct ImageManager: Sendable {
         guard status == 0 else {
             try await checkEngine()
             if progressStyle != .plain { write(tail.map { "  | \($0)\n" }.joined()) }
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            let cause = BuildFailure.explain(log: log, inputs: settings.inputs).map { "\n" + $0 } ?? ""
             throw RunbookError.software(
                 "building \(reference) failed (exit \(status)) after \(Int(progress.elapsedSeconds)) s; "
-                    + "\(reference) and its tags are as they were; full log: \(logPath)")
+                    + "\(reference) and its tags are as they were; full log: \(logPath)\(cause)")
         }
         let built = try readID(idFile)
         let stamped = try await stampCollections(built, work: work)
@@ -203,10 +212,12 @@ public struct ImageManager: Sendable {
         return Result(outcome: .built, image: image, logPath: logPath)
     }
 
-    /// Checks the built image runs runbook, reads its collection versions, and adds them as a label
-    /// (a metadata-only build `FROM` the image); returns the new image's id.
+    /// Checks the built image runs runbook, reads its collection and role versions, and adds them as
+    /// labels (a metadata-only build `FROM` the image); returns the new image's id.
     private func stampCollections(_ id: String, work: URL) async throws -> String {
-        let script = "cat \(ImageDefinition.collectionVersionsPath) && runbook --version >/dev/null"
+        let script =
+            "cat \(ImageDefinition.collectionVersionsPath) && echo && (cat \(ImageDefinition.roleVersionsPath) "
+            + "2>/dev/null || echo '{}') && runbook --version >/dev/null"
         let output = try await runner.capture(engine.run(ContainerRunSpec(image: id, command: ["sh", "-c", script])))
         guard output.status == 0 else {
             throw RunbookError.software(
@@ -214,8 +225,14 @@ public struct ImageManager: Sendable {
                     + "--static-swift-stdlib` (--runbook-binary / RUNBOOK_IMAGE_BINARY)",
                 cause: lastLine(output.standardError))
         }
-        let versions = (try? JSONDecoder().decode([String: String].self, from: Data(output.standardOutput.utf8))) ?? [:]
-        let collections = settings.collections.map { "\($0)=\(versions[$0] ?? "?")" }.joined(separator: " ")
+        let documents = output.standardOutput.split(separator: "\n").map {
+            (try? JSONDecoder().decode([String: String].self, from: Data($0.utf8))) ?? [:]
+        }
+        func label(_ versions: [String: String]) -> String {
+            versions.keys.sorted().map { "\($0)=\(versions[$0] ?? "?")" }.joined(separator: " ")
+        }
+        let collections = label(documents.first ?? [:])
+        let roles = documents.count > 1 ? label(documents[1]) : ""
         let labelContext = work.appendingPathComponent("labels")
         try FileManager.default.createDirectory(at: labelContext, withIntermediateDirectories: true)
         try Data("FROM \(id)\n".utf8).write(to: labelContext.appendingPathComponent("Dockerfile"))
@@ -224,7 +241,7 @@ public struct ImageManager: Sendable {
         stampEngine.network = nil
         let request = BuildRequest(
             context: labelContext.path, idFile: idFile,
-            labels: [ImageDefinition.Label.collections: collections])
+            labels: [ImageDefinition.Label.collections: collections, ImageDefinition.Label.roles: roles])
         let stamp = try await runner.capture(stampEngine.build(request))
         guard stamp.status == 0 else {
             throw RunbookError.software("labelling the built image failed", cause: lastLine(stamp.standardError))
@@ -237,6 +254,21 @@ public struct ImageManager: Sendable {
             case let id = text.trimmingCharacters(in: .whitespacesAndNewlines), !id.isEmpty
         else { throw RunbookError.software("the engine wrote no image id to \(path)") }
         return id
+    }
+
+    /// Strips the context's runbook binary (symbols are a third of an unstripped static build) when a
+    /// `strip` is on PATH; the file it was linked from is never touched (`strip -o` writes a new file).
+    private func stripBinary(in context: URL) async {
+        let binary = context.appendingPathComponent("runbook").path
+        let stripped = binary + ".stripped"
+        guard let output = try? await runner.capture(ProcessSpec("strip", ["--strip-all", "-o", stripped, binary])),
+            output.status == 0
+        else {
+            try? FileManager.default.removeItem(atPath: stripped)
+            return
+        }
+        try? FileManager.default.removeItem(atPath: binary)
+        try? FileManager.default.moveItem(atPath: stripped, toPath: binary)
     }
 
     /// The binary copied into the image: the configured one, else the running executable.

@@ -50,10 +50,12 @@ extension ImageManager {
     /// A manager for the context's image settings on the engine its settings name (or detect), with
     /// build progress compact on a terminal and plain in CI or a pipe.
     public init(_ context: RunbookContext) async throws {
-        let settings = try ImageSettings(context.settings, home: context.home)
         let definition = try context.settings.path(.imageDefinition, home: context.home).map {
             try ImageDefinition.load(from: $0)
         }
+        let settings = try ImageSettings(
+            context.settings, home: context.home, environment: context.environment,
+            ansibleCore: (definition ?? .embedded).ansibleCoreVersion)
         let engine = try await context.engine()
         self.init(
             engine: engine, runner: context.runner, settings: settings, definition: definition ?? .embedded,

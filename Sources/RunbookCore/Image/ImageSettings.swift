@@ -34,13 +34,15 @@ public struct ImageSettings: Sendable, Hashable {
     public var pullPolicy: PullPolicy
     /// The runbook binary copied into the image (the `image_binary` setting); the running executable when nil.
     public var runbookBinary: String?
+    /// What the workspace declares (requirements, Python and Debian packages, an execution environment).
+    public var inputs: ImageInputs
 
     /// Makes settings.
     public init(
         reference: ImageReference, baseImage: String = SettingKey.defaultBaseImage,
         collections: [String] = SettingKey.defaultCollections,
         collectionsSource: CollectionsSource = .wheel, caBundle: String? = nil, pullPolicy: PullPolicy = .missing,
-        runbookBinary: String? = nil
+        runbookBinary: String? = nil, inputs: ImageInputs = ImageInputs()
     ) {
         self.reference = reference
         self.baseImage = baseImage
@@ -49,11 +51,17 @@ public struct ImageSettings: Sendable, Hashable {
         self.caBundle = caBundle
         self.pullPolicy = pullPolicy
         self.runbookBinary = runbookBinary
+        self.inputs = inputs
     }
 
     /// The image settings of `settings`, checked: the name is a name:tag, collections are
-    /// `namespace.name`, a CA bundle or binary that was set exists. Errors name where the value came from.
-    public init(_ settings: Settings, home: String) throws {
+    /// `namespace.name`, a CA bundle or binary that was set exists, and the workspace's declarations
+    /// (requirements, packages, execution environment) read. Errors name where the value came from.
+    /// `ansibleCore` is the definition's pinned ansible-core.
+    public init(
+        _ settings: Settings, home: String, environment: [String: String] = [:],
+        ansibleCore: String? = ImageDefinition.embedded.ansibleCoreVersion
+    ) throws {
         let image = settings[.image]
         let tagText = image.string ?? SettingKey.defaultImage
         guard let reference = ImageReference(tagText) else {
@@ -67,7 +75,9 @@ public struct ImageSettings: Sendable, Hashable {
             throw RunbookError.usage("\(collections.source): \(error.message)")
         }
         self.reference = reference
-        self.baseImage = settings.string(.baseImage) ?? SettingKey.defaultBaseImage
+        self.inputs = try ImageInputs.resolve(settings, home: home, environment: environment, ansibleCore: ansibleCore)
+        let eeBase = settings[.baseImage].source.isDefault ? inputs.executionEnvironment?.baseImage : nil
+        self.baseImage = eeBase ?? settings.string(.baseImage) ?? SettingKey.defaultBaseImage
         self.collectionsSource = settings.string(.collectionsSource).flatMap(CollectionsSource.init) ?? .wheel
         self.pullPolicy = settings.string(.pullPolicy).flatMap(PullPolicy.init) ?? .missing
         let caBundle = settings.path(.caBundle, home: home)

@@ -14,6 +14,8 @@ struct CheckerSettings {
     var environment: [String: String] = [:]
     /// The image's plugin index: modules and their arguments are checked against it when present.
     var index: ImageIndex?
+    /// Whether the workspace's requirements will be installed into the image (see ValidationRequest).
+    var requirementsInImage = false
 }
 
 /// Checks playbooks and everything they reference, parsing each file once and reporting each

@@ -61,11 +61,26 @@ extension PlaybookChecker {
             state.handlersKnown = false
         case .missing(let searched):
             state.handlersKnown = false
-            if let declared = declaredRole(name, playbookFolder: scope.playbookFolder) {
+            if let (declared, inWorkspace) = declaredRole(name, playbookFolder: scope.playbookFolder) {
+                // runbook installs the workspace's requirements into its image: judged by the image's
+                // index when there is one; left to that pass when apply is about to build the image.
+                if inWorkspace, settings.index?.imageRoles != nil || settings.requirementsInImage {
+                    if settings.index?.imageRoles != nil {
+                        report(
+                            .error, "role-not-in-image",
+                            "role '\(name)' is declared in \(declared.file):\(declared.line) but the image has no "
+                                + "such role; `runbook image ensure` rebuilds it from the requirements",
+                            file: scope.file, at: node)
+                    }
+                    return
+                }
                 report(
                     .error, "role-not-installed",
                     "role '\(name)' is declared in \(declared.file):\(declared.line) but not installed here; "
-                        + "install it with `ansible-galaxy role install -r \(declared.file)` (or set roles_path)",
+                        + (inWorkspace
+                            ? "`runbook apply` installs it into the image; to check it here, validate against that "
+                                + "image (`runbook image ensure`, then validate without --no-image)"
+                            : "install it with `ansible-galaxy role install -r \(declared.file)` (or set roles_path)"),
                     file: scope.file, at: node)
                 return
             }
@@ -130,6 +145,8 @@ extension PlaybookChecker {
         for folder in searched where Paths.isFolder(Paths.absolute(name, relativeTo: folder)) {
             return .found(RoleReference(name: name, folder: Paths.absolute(name, relativeTo: folder)))
         }
+        // Installed into the image from the workspace's requirements (its files are not on disk here).
+        if settings.index?.imageRoles?.contains(name) == true { return .notJudged }
         // Not on disk: it may be in a listed collection that is not installed here (the image has it),
         // which the image's index can tell.
         let elsewhere = collections.filter { collectionFolder($0, roots: roots) == nil }
@@ -285,14 +302,15 @@ extension PlaybookChecker {
     }
 
     /// Where a role is declared in a `requirements.yml` of the workspace or the playbook's folder
-    /// (also `roles/requirements.yml`, `collections/requirements.yml`), when it is.
-    private func declaredRole(_ name: String, playbookFolder: String) -> SourceLocation? {
+    /// (also `roles/requirements.yml`, `collections/requirements.yml`), when it is, and whether that is
+    /// the workspace's own (which runbook installs into its image).
+    private func declaredRole(_ name: String, playbookFolder: String) -> (SourceLocation, Bool)? {
         for folder in [settings.workspace, playbookFolder] {
-            for file in ["requirements.yml", "roles/requirements.yml", "collections/requirements.yml"] {
+            for file in SettingKey.defaultRequirementsFiles {
                 let path = folder + "/" + file
                 guard Paths.isFile(path) else { continue }
                 if let line = RoleRequirements.roles(in: load(path))[name] {
-                    return SourceLocation(file: display(path), line: line, column: 1)
+                    return (SourceLocation(file: display(path), line: line, column: 1), folder == settings.workspace)
                 }
             }
         }

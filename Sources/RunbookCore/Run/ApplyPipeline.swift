@@ -223,10 +223,11 @@ public struct ApplyPipeline: Sendable {
 
     /// The static checks (without the image's index); their findings, for the second pass to skip.
     private func validate(playbook: String, inventories: [InventoryArgument]) throws -> Set<Diagnostic> {
-        let report = try PlaybookValidator(loadInventory: InventorySeam.load).validate(
-            ValidationRequest(
-                paths: [playbook], inventories: inventories.compactMap(\.path), workspace: context.workspace,
-                currentDirectory: context.currentDirectory, environment: environment))
+        var request = ValidationRequest(
+            paths: [playbook], inventories: inventories.compactMap(\.path), workspace: context.workspace,
+            currentDirectory: context.currentDirectory, environment: environment)
+        request.requirementsInImage = true
+        let report = try PlaybookValidator(loadInventory: InventorySeam.load).validate(request)
         let text = DiagnosticRenderer(format: .text).render(report.diagnostics, files: report.files)
         if !text.isEmpty { log(text) }
         if report.errorCount > 0 {

@@ -11,6 +11,10 @@ public enum SettingKey: String, Sendable, CaseIterable, Hashable, Comparable {
     case caBundle = "ca_bundle"
     case imageBinary = "image_binary"
     case imageDefinition = "image_definition"
+    case requirements
+    case pythonPackages = "python_packages"
+    case systemPackages = "system_packages"
+    case executionEnvironment = "execution_environment"
     case engine
     case engineOptions = "engine_options"
     case network
@@ -40,6 +44,14 @@ public enum SettingKey: String, Sendable, CaseIterable, Hashable, Comparable {
     public static let defaultBaseImage = "python:3.11-slim-bookworm"
     /// The default collections.
     public static let defaultCollections = ["amazon.aws", "community.aws", "community.general"]
+
+    /// The requirements files found in the workspace when the `requirements` setting is unset (the
+    /// places AWX and ansible-navigator look).
+    public static let defaultRequirementsFiles = [
+        "requirements.yml", "collections/requirements.yml", "roles/requirements.yml",
+    ]
+    /// The ansible-builder files found in the workspace when `execution_environment` is unset.
+    public static let defaultExecutionEnvironmentFiles = ["execution-environment.yml", "execution-environment.yaml"]
 
     /// This key's definition.
     public var setting: Setting {
@@ -77,6 +89,24 @@ public enum SettingKey: String, Sendable, CaseIterable, Hashable, Comparable {
             Setting(
                 self, "RUNBOOK_IMAGE_DEFINITION", flags: ["--definition"], .path, .computed(Defaults.definition),
                 "a folder with a customised copy of the image definition")
+        case .requirements:
+            Setting(
+                self, "RUNBOOK_REQUIREMENTS", flags: ["--requirements"], .pathList, .computed(Defaults.requirements),
+                "requirements.yml files (collections and roles) installed into the image, dependencies resolved")
+        case .pythonPackages:
+            Setting(
+                self, "RUNBOOK_PYTHON_PACKAGES", flags: ["--python-package"], .words, .value([]),
+                "pip requirements added to the image's venv (an item naming a .txt file is read as one)")
+        case .systemPackages:
+            Setting(
+                self, "RUNBOOK_SYSTEM_PACKAGES", flags: ["--system-package"], .names, .value([]),
+                "Debian packages installed in the image's final stage (no recommends)")
+        case .executionEnvironment:
+            Setting(
+                self, "RUNBOOK_EXECUTION_ENVIRONMENT", flags: ["--execution-environment"], .path,
+                .computed(Defaults.executionEnvironment),
+                "an ansible-builder v3 execution-environment.yml mapped onto the image settings it leaves unset, or off"
+            )
         case .engine:
             Setting(
                 self, "RUNBOOK_ENGINE", flags: ["--engine"], .choice(["docker", "podman"]), .computed(Defaults.engine),
@@ -274,6 +304,22 @@ private enum Defaults {
 
     static let definition: @Sendable (SettingInputs) -> ComputedDefault = { _ in
         ComputedDefault(nil, "the definition built into runbook \(RunbookVersion.current)")
+    }
+
+    static let requirements: @Sendable (SettingInputs) -> ComputedDefault = { inputs in
+        let found = SettingKey.defaultRequirementsFiles.filter { Paths.exists(inputs.workspace + "/" + $0) }
+        guard !found.isEmpty else {
+            return ComputedDefault(
+                nil, "none: the workspace has no " + SettingKey.defaultRequirementsFiles.joined(separator: ", "))
+        }
+        return ComputedDefault(found.map { inputs.workspace + "/" + $0 }, "found in the workspace")
+    }
+
+    static let executionEnvironment: @Sendable (SettingInputs) -> ComputedDefault = { inputs in
+        for name in SettingKey.defaultExecutionEnvironmentFiles where Paths.exists(inputs.workspace + "/" + name) {
+            return ComputedDefault([inputs.workspace + "/" + name], "found in the workspace")
+        }
+        return ComputedDefault(nil, "none: the workspace has no execution-environment.yml")
     }
 
     static let engine: @Sendable (SettingInputs) -> ComputedDefault = { inputs in

@@ -29,7 +29,8 @@ public struct PlaybookValidator: Sendable {
         let settings = CheckerSettings(
             workspace: request.workspace, currentDirectory: request.currentDirectory,
             hostMatcher: matchers.isEmpty ? nil : CombinedHostMatcher(matchers: matchers),
-            loader: YAMLLoader(limits: limits), environment: request.environment, index: request.index)
+            loader: YAMLLoader(limits: limits), environment: request.environment, index: request.index,
+            requirementsInImage: request.requirementsInImage)
         let checker = PlaybookChecker(settings: settings)
         for path in playbookPaths {
             guard Paths.isFolder(path) else {

@@ -13,6 +13,10 @@ public struct ValidationRequest: Sendable {
     public var environment: [String: String]
     /// The image's plugin index: with it, modules and their arguments are checked too.
     public var index: ImageIndex?
+    /// Whether the image the run will use is built from the workspace's requirements (apply, before
+    /// the image is ready): roles they declare are then left to the index's pass instead of being
+    /// reported as not installed here.
+    public var requirementsInImage = false
 
     /// Makes a request.
     public init(

@@ -86,6 +86,12 @@ func writeImageID(_ id: String) -> @Sendable ([String]) -> Void {
     }
 }
 
+/// An effect for a recorded `strip --strip-all -o OUT IN`: writes OUT, as strip would.
+let writeStripped: @Sendable ([String]) -> Void = { arguments in
+    guard let index = arguments.firstIndex(of: "-o"), index + 1 < arguments.count else { return }
+    try? Data("stripped".utf8).write(to: URL(fileURLWithPath: arguments[index + 1]))
+}
+
 /// A temporary folder, removed by the caller.
 func temporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-test-\(UUID().uuidString)")

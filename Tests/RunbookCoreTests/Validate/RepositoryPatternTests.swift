@@ -23,12 +23,15 @@ import Testing
     }
 
     private func validate(
-        _ paths: [String], inventories: [String] = [], environment: [String: String] = [:]
+        _ paths: [String], inventories: [String] = [], environment: [String: String] = [:],
+        requirementsInImage: Bool = false, index: ImageIndex? = nil
     ) throws -> ValidationReport {
-        try PlaybookValidator().validate(
-            ValidationRequest(
-                paths: paths, inventories: inventories, workspace: root.path, currentDirectory: root.path,
-                environment: environment))
+        var request = ValidationRequest(
+            paths: paths, inventories: inventories, workspace: root.path, currentDirectory: root.path,
+            environment: environment)
+        request.requirementsInImage = requirementsInImage
+        request.index = index
+        return try PlaybookValidator().validate(request)
     }
 
     private func findings(_ report: ValidationReport) -> [String] {
@@ -154,9 +157,33 @@ import Testing
 
             """,
             "site.yml": "- hosts: all\n  roles:\n    - apache\n    - ansible-role-ntp\n    - unknown\n",
+            "sub/requirements.yml": "- src: https://github.com/example/ansible-role-nginx.git\n",
+            "sub/web.yml": "- hosts: all\n  roles:\n    - ansible-role-nginx\n",
         ])
-        let report = try validate(["site.yml"])
-        #expect(report.diagnostics.map(\.rule) == ["role-not-installed", "role-not-installed", "role-not-found"])
-        #expect(report.diagnostics.first?.message.contains("declared in requirements.yml:2 but not installed") == true)
+        // Without the image, as ansible-playbook sees it: not installed (runbook's image would have them).
+        let plain = try validate(["site.yml"])
+        #expect(plain.diagnostics.map(\.rule) == ["role-not-installed", "role-not-installed", "role-not-found"])
+        #expect(plain.diagnostics.first?.message.contains("declared in requirements.yml:2 but not installed") == true)
+        #expect(plain.diagnostics.first?.message.contains("`runbook apply` installs it into the image") == true)
+        // apply's first pass, before the image is built from these requirements: left to the index.
+        let beforeImage = try validate(["site.yml"], requirementsInImage: true)
+        #expect(beforeImage.diagnostics.map(\.rule) == ["role-not-found"])
+        // With the image's index: judged by the roles the image got.
+        var index = try #require(
+            ImageIndex.decode(
+                Data(
+                    #"{"version":1,"ansible_core":"2.19.0","collections":{},"available":[],"modules":{},"routing":{},"lookups":[],"filters":[],"tests":[]}"#
+                        .utf8)))
+        index.imageRoles = ["apache"]
+        let withIndex = try validate(["site.yml"], index: index)
+        #expect(withIndex.diagnostics.map(\.rule) == ["role-not-in-image", "role-not-found"])
+        #expect(
+            withIndex.diagnostics.first?.message.contains("'ansible-role-ntp' is declared in requirements.yml:4")
+                == true)
+        // Another folder's requirements.yml is not installed by runbook: say so, in apply too.
+        let nested = try validate(["sub/web.yml"], requirementsInImage: true)
+        #expect(nested.diagnostics.map(\.rule) == ["role-not-installed"])
+        #expect(
+            nested.diagnostics.first?.message.contains("declared in sub/requirements.yml:1 but not installed") == true)
     }
 }

@@ -10,6 +10,7 @@ Sources, all from the image's own ansible-core and collections:
   filters, tests and lookups): ansible-core's
   config/ansible_builtin_runtime.yml and each installed collection's meta/runtime.yml;
 - each installed collection's roles (roles/*) and playbooks (playbooks/*.yml);
+- the roles installed from the workspace's requirements (ANSIBLE_ROLES_PATH, as image_roles);
 - the collections the `ansible` wheel holds but the image leaves out (when the wheel is there), so a
   name from one of them is reported as "not in the image" rather than unknown.
 """
@@ -144,7 +145,11 @@ def main():
                 parts = member.split("/")
                 if len(parts) > 3 and parts[0] == "ansible_collections":
                     available.add(f"{parts[1]}.{parts[2]}")
+    roles_path = os.environ.get("ANSIBLE_ROLES_PATH", "")
+    image_roles = sorted(entry for entry in os.listdir(roles_path)
+                         if os.path.isdir(os.path.join(roles_path, entry))) if os.path.isdir(roles_path) else []
     index = {
+        "image_roles": image_roles,
         "version": 1, "ansible_core": ansible.__version__, "collections": installed,
         "available": sorted(available - set(installed)), "modules": modules, "routing": routes,
         "plugin_routing": jinja_routes, "roles": roles, "playbooks": playbooks,
