@@ -76,6 +76,46 @@ public struct ConfigCommand: Sendable {
         }
         let report = SettingsReport(settings)
         context.console.out(json ? report.json : report.text + report.targetsText)
+        if !json {
+            let inputs = try ImageInputs.resolve(
+                settings, home: context.home, environment: context.environment,
+                ansibleCore: ImageDefinition.embedded.ansibleCoreVersion)
+            context.console.out(Self.declarations(inputs))
+        }
         return 0
+    }
+
+    /// What the workspace declares for the image, each with where it was declared (empty when nothing).
+    static func declarations(_ inputs: ImageInputs) -> String {
+        var lines: [String] = []
+        func shown(_ path: String) -> String { Paths.display(path, from: inputs.workspace) }
+        if let ee = inputs.executionEnvironment {
+            lines.append(
+                "  execution environment  \(shown(ee.path))" + (ee.baseImage.map { " (base_image \($0))" } ?? ""))
+        }
+        for file in inputs.requirements {
+            lines.append(
+                "  requirements  \(shown(file.path)): \(file.collections.count) collection(s), \(file.roles.count) role(s)"
+            )
+        }
+        for item in inputs.collections {
+            let what = item.name ?? item.source.map(shown) ?? "?"
+            lines.append(
+                "    collection \(what) \(item.version) (\(item.kind.rawValue), \(item.location.file):\(item.location.line))"
+            )
+        }
+        for role in inputs.roles {
+            let version = role.version.isEmpty ? "" : " \(role.version)"
+            lines.append("    role \(role.name)\(version) (\(role.location.file):\(role.location.line))")
+        }
+        for (title, packages) in [
+            ("python package", inputs.pythonPackages), ("system package", inputs.systemPackages),
+            ("build-stage package", inputs.buildPackages),
+        ] {
+            for package in packages { lines.append("  \(title)  \(package.text) (\(package.origin))") }
+        }
+        guard !lines.isEmpty else { return "" }
+        return "\nimage declarations (installed into the image; part of its content hash):\n"
+            + lines.joined(separator: "\n") + "\n"
     }
 }

@@ -1,12 +1,12 @@
 import Foundation
 
 /// Turns a failed build's log into the declaration that broke it: install-content.py's own
-/// `runbook-build: error: FILE:LINE:COL: …` lines, pip's "no matching distribution" and conflict
+/// `runbook-build: FILE:LINE:COL: error: …` lines, pip's "no matching distribution" and conflict
 /// reports, and apt's "unable to locate package", each mapped back to the file:line or setting
 /// that listed the package.
 enum BuildFailure {
     /// The marker install-content.py prints before an error naming its origin.
-    static let marker = "runbook-build: error: "
+    static let marker = "runbook-build: "
 
     /// What failed, one line per cause; nil when the log shows none of the known causes.
     static func explain(log text: String, inputs: ImageInputs) -> String? {

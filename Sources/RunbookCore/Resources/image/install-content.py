@@ -15,7 +15,7 @@ Roles: one `ansible-galaxy role install` per entry (tarball, SCM URL or Galaxy n
 dependencies installed by ansible-galaxy).
 Writes COLLECTIONS_DEST/collections.json and ROLES_DEST.json ({"name": "version"}; "-" for a role
 without a version).
-A failure prints `runbook-build: error: ORIGIN: message` (ORIGIN is file:line:col) and exits 1.
+A failure prints `runbook-build: ORIGIN: error: message` (ORIGIN is file:line:col) and exits 1.
 """
 import glob
 import json
@@ -29,7 +29,7 @@ GALAXY = os.path.join(sys.prefix, "bin", "ansible-galaxy")
 
 
 def fail(origin, message):
-    print(f"runbook-build: error: {origin}: {message}", file=sys.stderr, flush=True)
+    print(f"runbook-build: {origin}: error: {message}", file=sys.stderr, flush=True)
     sys.exit(1)
 
 
