@@ -10,7 +10,8 @@ enum BuildFailure {
 
     /// What failed, one line per cause; nil when the log shows none of the known causes.
     static func explain(log text: String, inputs: ImageInputs) -> String? {
-        let lines = text.split(separator: "\n").map(String.init)
+        // The classic builder colours a step's standard error (`\e[91mE\e[0m\e[91m: …`): colours off first.
+        let lines = text.split(separator: "\n").map { withoutTerminalColours(String($0)) }
         var found: [String] = []
         func add(_ line: String) { if !found.contains(line) { found.append(line) } }
         for (index, line) in lines.enumerated() {
@@ -42,6 +43,22 @@ enum BuildFailure {
             }
         }
         return found.isEmpty ? nil : found.joined(separator: "\n")
+    }
+
+    /// `line` without ANSI escape sequences (ESC `[` parameters, then one final byte).
+    static func withoutTerminalColours(_ line: String) -> String {
+        guard line.utf8.contains(0x1B) else { return line }
+        var out: [UInt8] = []
+        var bytes = line.utf8.makeIterator()
+        while let byte = bytes.next() {
+            guard byte == 0x1B else {
+                out.append(byte)
+                continue
+            }
+            guard bytes.next() == UInt8(ascii: "[") else { continue }
+            while let next = bytes.next(), !(0x40...0x7E).contains(next) {}
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     private static func after(_ line: String, _ prefix: String) -> String? {

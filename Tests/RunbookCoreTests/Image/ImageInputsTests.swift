@@ -226,6 +226,12 @@ import Testing
                 "requirements.yml:4:5: error: ansible.netcommon:>=99 is not available",
             ])
         #expect(BuildFailure.explain(log: "Step 1/2 : FROM x\nsomething else\n", inputs: found) == nil)
+        // docker's classic builder colours a step's standard error, as it printed it here.
+        let coloured =
+            "\u{1B}[91mE\u{1B}[0m\u{1B}[91m: \u{1B}[0m\u{1B}[91mUnable to locate package nosuchdeb\u{1B}[0m\u{1B}[91m"
+        #expect(
+            BuildFailure.explain(log: coloured, inputs: found)
+                == "system_packages (runbook.yml:4): error: apt: Debian has no package 'nosuchdeb'")
     }
 
     @Test func statusNamesTheInputsThatChanged() throws {
