@@ -9,7 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
@@ -29,10 +29,18 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // HTTP (STS, SSO, S3, credential endpoints) through the system libcurl: a few C wrappers
+        // around its variadic setopt, so RunbookCore needs FoundationEssentials only (no ICU, no
+        // FoundationNetworking) and the binary that goes into the image stays small.
+        .target(
+            name: "CCurlShim",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
         .target(
             name: "RunbookCore",
             dependencies: [
                 "CYAML",
+                "CCurlShim",
                 "CSQLite",
                 "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,6 +1,19 @@
 import ArgumentParser
-import Foundation
 import RunbookCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 @main
 struct Runbook: AsyncParsableCommand {
@@ -28,7 +41,13 @@ struct Runbook: AsyncParsableCommand {
 
     static func main() async {
         let status = await execute(Array(CommandLine.arguments.dropFirst()), system: .live())
-        Foundation.exit(status)
+        #if canImport(Glibc)
+            Glibc.exit(status)
+        #elseif canImport(Musl)
+            Musl.exit(status)
+        #else
+            Darwin.exit(status)
+        #endif
     }
 
     /// Parses `arguments`, makes the command's context from `system` and runs it: the one place where

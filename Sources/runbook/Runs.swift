@@ -1,6 +1,11 @@
 import ArgumentParser
-import Foundation
 import RunbookCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The options every history command has: which history to read.
 struct HistoryOptions: ParsableArguments {

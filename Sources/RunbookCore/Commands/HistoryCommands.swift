@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Where the history commands read runs from: the local history, or (`--from s3://…`) the team
 /// history in S3, copied into a local cache first.
@@ -62,10 +66,9 @@ public struct RunsCommand: Sendable {
             return now.addingTimeInterval(-value * factor)
         }
         if let duration = Durations.parse(text) { return now.addingTimeInterval(-Double(duration.components.seconds)) }
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withFullDate]
-        return formatter.date(from: text)
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        guard text.count == 10 else { return nil }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day())
     }
 }
 
@@ -154,7 +157,7 @@ public struct ReportCommand: Sendable {
             try FileManager.default.createDirectory(atPath: Paths.parent(path), withIntermediateDirectories: true)
             try Data(html.utf8).write(to: URL(fileURLWithPath: path))
         } catch {
-            throw RunbookError(.cantCreate, "cannot write the report \(htmlFile): \(error.localizedDescription)")
+            throw RunbookError(.cantCreate, "cannot write the report \(htmlFile): \(Formatting.reason(error))")
         }
         context.console.err(
             "runbook: report of run \(document.run.id) written to \(htmlFile) (\(html.utf8.count) bytes)\n")

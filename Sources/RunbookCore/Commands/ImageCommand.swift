@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `runbook image ensure|build|status|push`.
 public struct ImageCommand: Sendable {
@@ -60,7 +64,7 @@ public struct ImageCommand: Sendable {
         }
         if let image = status.image {
             lines.append("id:       \(image.id)")
-            lines.append("size:     \(String(format: "%.1f", Double(image.size) / 1_000_000)) MB")
+            lines.append("size:     \(Formatting.fixed(Double(image.size) / 1_000_000, digits: 1)) MB")
             lines.append("created:  \(image.created)")
             if let indexCache {
                 lines.append(

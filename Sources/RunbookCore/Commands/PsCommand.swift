@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `runbook ps`: the runs in progress on this machine (their support folders and containers), and
 /// what runs whose runbook is gone left behind, which `--clean` (and every `apply`) removes.
@@ -109,8 +113,6 @@ public struct PsCommand: Sendable {
 
     static func table(_ rows: [Row], currentDirectory: String) -> String {
         guard !rows.isEmpty else { return "no runs in progress\n" }
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         let local = RunOwner.hostName
         let cells: [[String]] =
             [["RUN", "STARTED", "PID", "CONTAINER", "PLAYBOOK"]]
@@ -118,7 +120,7 @@ public struct PsCommand: Sendable {
                 let pid = row.pid.map { row.host == local ? String($0) : "\(row.host ?? "?"):\($0)" } ?? "?"
                 let container = row.container.map { "\($0) (\(row.containerState ?? "?"))" } ?? "in-image"
                 let playbook = row.playbook.map { Paths.display($0, from: currentDirectory) } ?? "?"
-                return [row.runID, row.started.map(formatter.string) ?? "?", pid, container, playbook]
+                return [row.runID, row.started.map(Formatting.localTimestamp) ?? "?", pid, container, playbook]
             }
         let widths = (0..<cells[0].count).map { column in cells.map { $0[column].count }.max() ?? 0 }
         return cells.map { line in

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `runbook validate`: static checks of playbooks and of the inventories the `inventory` setting names.
 public struct ValidateCommand: Sendable {

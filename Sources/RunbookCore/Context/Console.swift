@@ -1,4 +1,16 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where a command's output goes: standard output and standard error, and whether each is a terminal.
 public struct Console: Sendable {
@@ -23,8 +35,7 @@ public struct Console: Sendable {
     public static var standard: Console {
         Console(outputIsTerminal: isatty(STDOUT_FILENO) == 1, errorIsTerminal: isatty(STDERR_FILENO) == 1) {
             stream, text in
-            let handle = stream == .standardOutput ? FileHandle.standardOutput : FileHandle.standardError
-            handle.write(Data(text.utf8))
+            RawFiles.writeAll(Array(text.utf8), to: stream == .standardOutput ? STDOUT_FILENO : STDERR_FILENO)
         }
     }
 

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What a command takes from the outside world: environment, current directory, processes, HTTP,
 /// output and the clock. `live()` is this process's; tests make one with fakes.
@@ -21,7 +25,7 @@ public struct RunbookSystem: Sendable {
     /// Makes a system.
     public init(
         environment: [String: String], currentDirectory: String, runner: any ProcessRunning,
-        transport: any HTTPTransport = URLSessionTransport(), console: Console,
+        transport: any HTTPTransport = CurlTransport(), console: Console,
         now: @escaping @Sendable () -> Date = { Date() }, trapSignals: Bool = false
     ) {
         self.environment = environment
@@ -38,7 +42,7 @@ public struct RunbookSystem: Sendable {
         RunbookSystem(
             environment: ProcessInfo.processInfo.environment,
             currentDirectory: FileManager.default.currentDirectoryPath, runner: SubprocessRunner(),
-            transport: URLSessionTransport(), console: .standard, trapSignals: true)
+            transport: CurlTransport(), console: .standard, trapSignals: true)
     }
 }
 
@@ -81,7 +85,9 @@ public struct RunbookContext: Sendable {
     /// The current directory.
     public var currentDirectory: String { system.currentDirectory }
     /// The home folder (`HOME`, else the account's).
-    public var home: String { environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() }
+    public var home: String {
+        environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.homeDirectoryForCurrentUser.path
+    }
     /// The folder for temporary files: `TMPDIR`, else /tmp.
     public var temporaryDirectory: String {
         environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The output formats for a list of diagnostics.
 public enum DiagnosticFormat: String, Sendable, CaseIterable {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The container engine CLIs runbook drives.
 public enum EngineKind: String, Sendable, CaseIterable, Hashable {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Picks the container engine: the one the `engine` setting names, else docker or podman, whichever
 /// is on PATH (when both are, the first whose daemon answers). The engine resolver of every context.

@@ -1,5 +1,10 @@
 import CZlib
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// gzip (RFC 1952) through the system zlib: the S3 history store's objects.
 enum Gzip {

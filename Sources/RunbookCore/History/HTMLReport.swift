@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `runbook report RUN --html FILE`: one self-contained page (inline CSS and script, no fetches) with
 /// the run's facts, a per-host timeline of its tasks (a Gantt view drawn as SVG from compact JSON, so a

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What the history records about a run besides its results, gathered once per `apply` (its
 /// idempotence run shares them): where the history is, who runs it, which commit, playbook,

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Where the run history lives: the `history` setting's file (`off` turns recording off), by default
 /// `$XDG_DATA_HOME/runbook/history.sqlite`, else `~/.local/share/runbook/history.sqlite`.

@@ -1,5 +1,10 @@
-import Foundation
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The run history: one SQLite file (WAL mode, a busy timeout so two runbooks writing at once both
 /// land), versioned with `PRAGMA user_version` and migrated forward on open.
@@ -20,7 +25,7 @@ public final class HistoryStore: Sendable {
                 atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw RunbookError(
-                .cantCreate, "cannot create the history's folder \(folder): \(error.localizedDescription)")
+                .cantCreate, "cannot create the history's folder \(folder): \(Formatting.reason(error))")
         }
         let opened: SQLiteDatabase
         do {

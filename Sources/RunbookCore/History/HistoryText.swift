@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The text forms of the history commands: the `runs` table and the `show` page.
 enum HistoryText {
@@ -119,11 +123,13 @@ enum HistoryText {
 
     static func timestamp(_ date: Date) -> String {
         let p = utcParts(date)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", p.year, p.month, p.day, p.hour, p.minute, p.second)
+        let two = { Formatting.zeroPadded($0, width: 2) }
+        return Formatting.zeroPadded(p.year, width: 4) + "-" + two(p.month) + "-" + two(p.day) + " " + two(p.hour)
+            + ":" + two(p.minute) + ":" + two(p.second)
     }
 
     static func seconds(_ value: Double) -> String {
-        value >= 100 ? "\(Int(value.rounded())) s" : String(format: "%.1f s", value)
+        value >= 100 ? "\(Int(value.rounded())) s" : Formatting.fixed(value, digits: 1) + " s"
     }
 
     private static func indented(_ text: String, by width: Int) -> String {

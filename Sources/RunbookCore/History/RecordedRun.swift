@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One run as the history keeps it: what ran, where, by whom, with which credentials and image, and
 /// how it ended. Also the JSON document of the S3 store (with its results) and of `runs --format json`.

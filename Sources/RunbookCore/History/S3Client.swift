@@ -1,5 +1,10 @@
 import Crypto
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `s3://bucket/prefix`, as the `history_store` setting and `runs --from` take it.
 public struct S3Location: Sendable, Hashable, CustomStringConvertible {
@@ -118,7 +123,7 @@ public struct S3Client: Sendable {
         path += "/" + (key ?? "")
         var host = endpoint.host ?? ""
         if let port = endpoint.port { host += ":\(port)" }
-        let payloadHash = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        let payloadHash = hexString(SHA256.hash(data: body))
         var signable = SignableRequest(
             method: method, path: path, query: query,
             headers: [.init("Host", host), .init("x-amz-content-sha256", payloadHash)] + headers, body: body)

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Team history in S3: each finished run is one gzip JSON object (`RunDocument`) under
 /// `PREFIX/runs/YYYYMMDDTHHMMSSZ-ID.json.gz`, so keys sort by start and a listing can begin at a date.

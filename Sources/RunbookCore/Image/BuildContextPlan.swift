@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What the build stage's install-content.py installs, as `workspace/plan.json` in the build context:
 /// the collections setting's names and every requirements entry (local artifacts copied next to it
@@ -54,7 +58,7 @@ struct BuildContextPlan: Encodable {
 
     private mutating func copy(_ path: String) -> String {
         if let known = copies.first(where: { $0.source == path }) { return known.name }
-        let name = "files/\(copies.count + 1)-\((path as NSString).lastPathComponent)"
+        let name = "files/\(copies.count + 1)-\(Paths.lastComponent(path))"
         copies.append((path, name))
         return name
     }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Turns a failed build's log into the declaration that broke it: install-content.py's own
 /// `runbook-build: FILE:LINE:COL: error: …` lines, pip's "no matching distribution" and conflict

@@ -1,5 +1,10 @@
-import Foundation
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Shows a build's streamed output and keeps all of it in a log file.
 ///
@@ -14,7 +19,7 @@ public final class BuildProgress: Sendable {
     }
 
     private struct State {
-        var log: FileHandle?
+        var log: AppendingFile?
         var tail: [String] = []
         var step = ""
         var lastDraw = ContinuousClock.now - .seconds(1)
@@ -41,10 +46,10 @@ public final class BuildProgress: Sendable {
         self.style = style
         self.write = write
         self.tailLimit = tailLimit
-        let directory = (logPath as NSString).deletingLastPathComponent
+        let directory = Paths.parent(logPath)
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        state = Mutex(State(log: FileHandle(forWritingAtPath: logPath)))
+        state = Mutex(State(log: AppendingFile(logPath)))
     }
 
     /// Takes one line of build output.
@@ -55,7 +60,7 @@ public final class BuildProgress: Sendable {
         }
         let elapsed = Int((ContinuousClock.now - started).components.seconds)
         let draw: String? = state.withLock { state in
-            state.log?.write(Data((text + "\n").utf8))
+            state.log?.append(Array((text + "\n").utf8))
             state.tail.append(text)
             if state.tail.count > tailLimit { state.tail.removeFirst(state.tail.count - tailLimit) }
             switch style {
@@ -80,7 +85,6 @@ public final class BuildProgress: Sendable {
     @discardableResult
     public func finish() -> [String] {
         let (tail, drew) = state.withLock { state in
-            try? state.log?.close()
             state.log = nil
             return (state.tail, state.drew)
         }
@@ -101,12 +105,10 @@ public final class BuildProgress: Sendable {
             #"^Step (\d+)/(\d+) : (.*)$"#, #"^STEP (\d+)/(\d+): (.*)$"#, #"^#\d+ \[[^\]]*?(\d+)/(\d+)\] (.*)$"#,
         ]
         for pattern in patterns {
-            guard let regex = try? NSRegularExpression(pattern: pattern),
-                let match = regex.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)),
-                let n = Range(match.range(at: 1), in: line), let m = Range(match.range(at: 2), in: line),
-                let rest = Range(match.range(at: 3), in: line)
+            guard let groups = TextPattern(pattern)?.groups(in: line), groups.count == 3,
+                let n = groups[0], let m = groups[1], let rest = groups[2]
             else { continue }
-            return "step \(line[n])/\(line[m]): \(line[rest])"
+            return "step \(n)/\(m): \(rest)"
         }
         return nil
     }

@@ -1,5 +1,10 @@
 import Crypto
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension ImageDefinition {
     /// A short hash of the definition files alone, shown by `runbook --version`.
@@ -9,7 +14,7 @@ extension ImageDefinition {
             let content = files[name] ?? ""
             hasher.update(data: Data("\(name)\u{0}\(content.utf8.count)\u{0}\(content)".utf8))
         }
-        return hasher.finalize().prefix(8).map { String(format: "%02x", $0) }.joined()
+        return hexString(hasher.finalize().prefix(8))
     }
 }
 

@@ -1,5 +1,10 @@
 import Crypto
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The files runbook builds its image from (a multi-stage Dockerfile and its inputs), embedded into the binary.
 public struct ImageDefinition: Sendable, Hashable {
@@ -18,7 +23,7 @@ public struct ImageDefinition: Sendable, Hashable {
     public static func load(from directory: String) throws -> ImageDefinition {
         var files: [String: String] = [:]
         for name in embeddedFiles.keys {
-            let path = (directory as NSString).appendingPathComponent(name)
+            let path = Paths.appending(name, to: directory)
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw RunbookError.noInput("image definition folder \(directory) has no readable \(name)")
             }
@@ -72,7 +77,7 @@ public struct ImageDefinition: Sendable, Hashable {
         func digest(_ parts: [String]) -> String {
             var hasher = SHA256()
             for part in parts { hasher.update(data: Data("\(part.utf8.count)\u{0}\(part)\u{0}".utf8)) }
-            return hasher.finalize().prefix(6).map { String(format: "%02x", $0) }.joined()
+            return hexString(hasher.finalize().prefix(6))
         }
         let inputs = settings.inputs
         return [
@@ -98,7 +103,7 @@ public struct ImageDefinition: Sendable, Hashable {
         // 3: and passes it `--slice`; 4: workspace declarations (requirements, packages) and per-input digests.
         add("format", "runbook-image/4")
         for (name, digest) in inputDigests(settings, runbookVersion: runbookVersion) { add(name, digest) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hexString(hasher.finalize())
     }
 
     /// The `dev.runbook.inputs` label's text: `name=digest` for each input.

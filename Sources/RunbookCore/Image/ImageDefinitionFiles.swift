@@ -64,8 +64,9 @@ RUN . /build/build-env.sh \
 
 FROM ${BASE_IMAGE}
 # The ssh client for hosts reached over SSH, and the shared libraries runbook's binary still links
-# (built with --static-swift-stdlib it needs libstdc++, libyaml, libsqlite3 and zlib; libcurl for
-# FoundationNetworking). Roles from requirements are found where ansible looks by default.
+# (built with --static-swift-stdlib on FoundationEssentials alone it needs libstdc++, libyaml,
+# libsqlite3, zlib and libcurl, its HTTP client). Roles from requirements are found where ansible
+# looks by default.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-client libcurl4 libyaml-0-2 libsqlite3-0 zlib1g libstdc++6 \
  && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/* \

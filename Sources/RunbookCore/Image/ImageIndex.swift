@@ -1,4 +1,16 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The plugin index an image carries (`/opt/runbook/index.json`, written by build-index.py at build
 /// time): its modules with their argument specs, lookup/filter/test names, routing, collections.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What `image inspect` says about one image (docker's and podman's JSON alike).
 public struct ImageInfo: Sendable, Hashable {
@@ -31,18 +35,16 @@ public struct ImageInfo: Sendable, Hashable {
     /// Parses the first image of `image inspect` output; nil when it is not that JSON.
     public init?(inspectJSON text: String) {
         guard let data = text.data(using: .utf8),
-            let array = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]],
-            let object = array.first, let id = object["Id"] as? String
+            let object = JSONValue.parse(data)?.array?.first, let id = object["Id"]?.string
         else { return nil }
-        let config = object["Config"] as? [String: Any]
-        let labels = (config?["Labels"] as? [String: String]) ?? (object["Labels"] as? [String: String]) ?? [:]
+        let labels = object["Config"]?["Labels"]?.stringMap ?? object["Labels"]?.stringMap ?? [:]
         self.init(
             id: id.hasPrefix("sha256:") ? id : "sha256:" + id,
-            size: (object["Size"] as? NSNumber)?.int64Value ?? 0,
+            size: object["Size"]?.number.map { Int64($0) } ?? 0,
             labels: labels,
-            tags: (object["RepoTags"] as? [String]) ?? [],
-            repoDigests: (object["RepoDigests"] as? [String]) ?? [],
-            created: (object["Created"] as? String) ?? "")
+            tags: object["RepoTags"]?.strings ?? [],
+            repoDigests: object["RepoDigests"]?.strings ?? [],
+            created: object["Created"]?.string ?? "")
     }
 
     /// The content hash runbook stamped on it, if any.

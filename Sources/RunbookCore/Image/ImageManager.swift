@@ -1,4 +1,16 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Ensures, builds, inspects and pushes runbook's image on one container engine.
 public struct ImageManager: Sendable {
@@ -173,7 +185,7 @@ public struct ImageManager: Sendable {
     private func buildLocked() async throws -> Result {
         let hash = contentHash
         let reference = settings.reference.description
-        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let stamp = Date().formatted(Date.ISO8601FormatStyle()).replacingOccurrences(of: ":", with: "")
         let work = cacheDirectory.appendingPathComponent("build/\(hash.prefix(16))-\(getpid())")
         defer { try? FileManager.default.removeItem(at: work) }
         try? FileManager.default.removeItem(at: work)
@@ -275,7 +287,6 @@ public struct ImageManager: Sendable {
     private func runbookBinary() throws -> String {
         if let binary = settings.runbookBinary { return binary }
         if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
-        if let path = Bundle.main.executablePath { return path }
         throw RunbookError.software("cannot find runbook's own executable; pass --runbook-binary")
     }
 

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Where the image's collections come from.
 public enum CollectionsSource: String, Sendable, CaseIterable, Hashable {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One package line with where it was written (a file:line, or the setting that listed it).
 public struct PackageLine: Sendable, Hashable {

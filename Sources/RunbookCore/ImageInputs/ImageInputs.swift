@@ -1,5 +1,10 @@
 import Crypto
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What the workspace declares its playbooks need in the image, resolved from the settings and, for
 /// what they leave unset, an execution-environment.yml: requirements files, pip requirements, Debian
@@ -183,14 +188,14 @@ public struct ImageInputs: Sendable, Hashable {
         if Paths.isFile(path) {
             hasher.update(data: FileManager.default.contents(atPath: path) ?? Data())
         } else {
-            let files = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
+            let files = ((try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? [])
                 .filter { !$0.hasPrefix(".git/") && $0 != ".git" && Paths.isFile(path + "/" + $0) }.sorted()
             for file in files {
                 hasher.update(data: Data("\(file)\u{0}".utf8))
                 hasher.update(data: FileManager.default.contents(atPath: path + "/" + file) ?? Data())
             }
         }
-        return hasher.finalize().prefix(8).map { String(format: "%02x", $0) }.joined()
+        return hexString(hasher.finalize().prefix(8))
     }
 }
 

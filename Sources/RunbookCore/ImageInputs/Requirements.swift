@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One collection a requirements file asks for, typed as `ansible-galaxy collection install -r` types it
 /// (ansible-core's `Requirement.from_requirement_dict`): an FQCN is a Galaxy requirement; otherwise the

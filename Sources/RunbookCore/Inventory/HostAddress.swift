@@ -1,9 +1,15 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Ansible's reading of a host entry (`name`, `name:port`, `[v6::addr]:port`, with optional ranges).
 enum HostAddress {
     private static let range = #"\[(?:[a-z]:[a-z]|[0-9]+:[0-9]+)(?::[0-9]+)?\]"#
-    private static let label = #"(?:[\w]|\#(range))(?:[\w_-]|\#(range))*(?<![_-])"#
+    // Ansible's label ends with a look-behind, (?<![_-]); Swift's Regex has none, so the last element
+    // is spelled out instead: a word character other than `_`, or a range.
+    private static let label = #"(?:(?:[\w]|\#(range))(?:[\w-]|\#(range))*)?(?:[^\W_]|\#(range))"#
     private static let ipv4Part = #"(?:[01]?[0-9]{1,2}|2[0-4][0-9]|25[0-5]|\[[0-9]+:[0-9]+(?::[0-9]+)?\])"#
     private static let hostname = regex(#"^\#(label)(?:\.\#(label))*$"#)
     private static let ipv4 = regex(#"^(?:\#(ipv4Part)\.){3}\#(ipv4Part)$"#)
@@ -35,17 +41,13 @@ enum HostAddress {
         [ipv4, ipv6, hostname].contains { match($0, text) != nil }
     }
 
-    private static func match(_ pattern: NSRegularExpression?, _ text: String) -> [String]? {
-        guard let pattern else { return nil }
-        let whole = NSRange(text.startIndex..., in: text)
-        guard let result = pattern.firstMatch(in: text, range: whole) else { return nil }
-        return (1..<result.numberOfRanges).compactMap { index in
-            Range(result.range(at: index), in: text).map { String(text[$0]) }
-        }
+    /// The groups that took part in the first match (as NSRegularExpression's ranges gave them), or nil.
+    private static func match(_ pattern: TextPattern?, _ text: String) -> [String]? {
+        pattern?.groups(in: text)?.compactMap { $0 }
     }
 
-    private static func regex(_ pattern: String) -> NSRegularExpression? {
-        try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+    private static func regex(_ pattern: String) -> TextPattern? {
+        TextPattern(pattern, ignoringCase: true)
     }
 }
 

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension StaticInventory: HostPatternMatching {
     /// Whether an Ansible host pattern selects any host here, evaluated as Ansible's inventory manager
@@ -153,8 +157,8 @@ extension StaticInventory: HostPatternMatching {
     }
 
     /// A glob as Python's `fnmatch.translate` makes it (anchored), or a `~regex` matched from the start.
-    private static func compile(_ expression: String) -> NSRegularExpression? {
-        if expression.hasPrefix("~") { return try? NSRegularExpression(pattern: String(expression.dropFirst())) }
+    private static func compile(_ expression: String) -> TextPattern? {
+        if expression.hasPrefix("~") { return TextPattern(String(expression.dropFirst())) }
         var regex = ""
         var characters = Array(expression)[...]
         while let character = characters.popFirst() {
@@ -178,13 +182,13 @@ extension StaticInventory: HostPatternMatching {
                     set = "\\" + set
                 }
                 regex += "[" + set + "]"
-            default: regex += NSRegularExpression.escapedPattern(for: String(character))
+            default: regex += TextPattern.escaped(String(character))
             }
         }
-        return try? NSRegularExpression(pattern: "(?s:" + regex + ")\\z")
+        return TextPattern("(?s:" + regex + ")\\z")
     }
 
-    private static func matches(_ regex: NSRegularExpression, _ text: String) -> Bool {
-        regex.firstMatch(in: text, options: [.anchored], range: NSRange(text.startIndex..., in: text)) != nil
+    private static func matches(_ regex: TextPattern, _ text: String) -> Bool {
+        regex.matchesStart(of: text)
     }
 }

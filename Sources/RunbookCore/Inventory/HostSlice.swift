@@ -1,5 +1,10 @@
 import Crypto
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `--slice I/N`: the I-th of N deterministic partitions of the hosts a run selects, so N CI jobs
 /// split one fleet (as AWX job slicing does).

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Reads an INI inventory (`[group]`, `[group:children]`, `[group:vars]`, host lines with `key=value`
 /// variables and ranges) the way Ansible's `ini` plugin does, reporting every problem with its position.
@@ -14,8 +18,8 @@ struct INIInventoryParser {
         case hosts, children, vars, skip
     }
 
-    private static let section = try? NSRegularExpression(pattern: #"^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$"#)
-    private static let groupName = try? NSRegularExpression(pattern: #"^([^:\]\s]+)\s*(?:#.*)?$"#)
+    private static let section = TextPattern(#"^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$"#)
+    private static let groupName = TextPattern(#"^([^:\]\s]+)\s*(?:#.*)?$"#)
 
     /// The path diagnostics name.
     let path: String
@@ -180,12 +184,8 @@ struct INIInventoryParser {
             Diagnostic(.error, rule, message, at: SourceLocation(file: path, line: line, column: column)))
     }
 
-    private static func match(_ regex: NSRegularExpression?, _ text: String) -> (String, String?)? {
-        guard let regex,
-            let result = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
-            let first = Range(result.range(at: 1), in: text)
-        else { return nil }
-        let second = result.numberOfRanges > 2 ? Range(result.range(at: 2), in: text).map { String(text[$0]) } : nil
-        return (String(text[first]), second)
+    private static func match(_ regex: TextPattern?, _ text: String) -> (String, String?)? {
+        guard let groups = regex?.groups(in: text), let first = groups.first ?? nil else { return nil }
+        return (first, groups.count > 1 ? groups[1] : nil)
     }
 }

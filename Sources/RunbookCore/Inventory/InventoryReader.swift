@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What loading an inventory gave.
 public struct LoadedInventory: Sendable {
@@ -44,13 +48,13 @@ public struct InventoryReader: Sendable {
 
     /// Reads `path` (shown as `displayPath`); throws `RunbookError.noInput` when it does not exist.
     public func read(path: String, displayPath: String? = nil) throws(RunbookError) -> LoadedInventory {
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .noInput(
                 "inventory '\(displayPath ?? path)' does not exist; pass an inventory file or directory with -i")
         }
         var state = LoadState()
-        if isDirectory.boolValue {
+        if isDirectory {
             var visited: Set<String> = []
             walk(path, shown: displayPath ?? path, &state, visited: &visited, depth: 0)
         } else {
@@ -89,11 +93,11 @@ public struct InventoryReader: Sendable {
                         + "was skipped", shown)
                 return
             }
-            let child = (path as NSString).appendingPathComponent(name)
-            let childShown = (shown as NSString).appendingPathComponent(name)
-            var isDirectory: ObjCBool = false
+            let child = Paths.appending(name, to: path)
+            let childShown = Paths.appending(name, to: shown)
+            var isDirectory = false
             guard FileManager.default.fileExists(atPath: child, isDirectory: &isDirectory) else { continue }
-            if isDirectory.boolValue {
+            if isDirectory {
                 walk(child, shown: childShown, &state, visited: &visited, depth: depth + 1)
             } else {
                 read(child, shown: childShown, &state)
@@ -108,8 +112,7 @@ public struct InventoryReader: Sendable {
     }
 
     private func read(_ path: String, shown: String, _ state: inout LoadState) {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        let size = (attributes?[.size] as? NSNumber)?.intValue ?? 0
+        let size = Paths.size(path) ?? 0
         guard size <= limits.maxFileSize else {
             state.error(
                 "inventory-too-large",
@@ -126,8 +129,8 @@ public struct InventoryReader: Sendable {
 
     private func readBytes(_ bytes: [UInt8], path: String, shown: String, executable: Bool, _ state: inout LoadState) {
         state.files.append(shown)
-        let name = (path as NSString).lastPathComponent
-        let suffix = (name as NSString).pathExtension.lowercased()
+        let name = Paths.lastComponent(path)
+        let suffix = Paths.pathExtension(name).lowercased()
         if executable, bytes.starts(with: Array("#!".utf8)) {
             state.dynamic = true
             return
@@ -191,7 +194,7 @@ public struct InventoryReader: Sendable {
         state.diagnostics += file.diagnostics
         if file.failed || file.isVault || file.isEmpty { return }
         guard let document = file.document, let root else { return }
-        let fileName = (shown as NSString).lastPathComponent
+        let fileName = Paths.lastComponent(shown)
         guard root.pairs != nil else {
             state.error(
                 "inventory-structure",

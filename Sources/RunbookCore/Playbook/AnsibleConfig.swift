@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The settings runbook reads from an `ansible.cfg`: `roles_path` (for validation) and the callback
 /// settings that `apply` must extend rather than override.
@@ -35,7 +39,7 @@ struct AnsibleConfig: Sendable {
     /// Reads `path` when it exists; a missing or unreadable file gives empty settings.
     init(path: String) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = Paths.parent(path)
         var section = ""
         for rawLine in text.split(whereSeparator: \.isNewline) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
@@ -88,7 +92,7 @@ struct AnsibleConfig: Sendable {
         value.split(separator: ":").compactMap { entry in
             var path = String(entry).trimmingCharacters(in: .whitespaces)
             if path.isEmpty || path.contains("$") { return nil }
-            path = (path as NSString).expandingTildeInPath
+            path = Paths.expandingTilde(path, home: FileManager.default.homeDirectoryForCurrentUser.path)
             return Paths.absolute(path, relativeTo: folder)
         }
     }

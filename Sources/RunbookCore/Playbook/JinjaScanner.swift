@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What a string holds in Jinja terms: its `{{ }}` expressions, `{% %}` statements and literal text,
 /// and the first opening delimiter that is never closed. A stray '}}' is literal text to Jinja, so it is not one.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Deep checks of a task's module against the image's plugin index: the name resolved as Ansible
 /// resolves it (ansible.builtin / ansible.legacy, the routing of meta/runtime.yml, the play's

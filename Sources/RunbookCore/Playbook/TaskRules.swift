@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Checks of task lists, tasks and blocks: one action per task, loops, includes, sources.
 extension PlaybookChecker {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The filters, tests and lookups a task's templates use (`{{ x | ns.coll.filter }}`, `| ipaddr`,
 /// `is match`, `lookup('file', …)`), resolved against the image's index as Ansible resolves them:

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The `fast` setting: ansible settings that make runs in runbook's image faster than ansible's defaults,
 /// each applied only where neither the workspace's ansible.cfg nor the environment (nor `--forks`) sets

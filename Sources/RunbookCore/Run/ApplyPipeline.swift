@@ -1,5 +1,10 @@
-import Foundation
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `runbook apply`: validate → credentials → image → run ansible-playbook (in the image's container,
 /// or directly when runbook runs inside its image) → results.
@@ -512,7 +517,7 @@ public struct ApplyPipeline: Sendable {
                     atPath: Paths.parent(absolute), withIntermediateDirectories: true)
                 try content().write(to: URL(fileURLWithPath: absolute))
             } catch {
-                throw RunbookError(.cantCreate, "cannot write the results file \(path): \(error.localizedDescription)")
+                throw RunbookError(.cantCreate, "cannot write the results file \(path): \(Formatting.reason(error))")
             }
         }
     }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Assembles the container run for one `runbook apply`: mounts, user, environment by name, the
 /// callback plugin, and the ansible-playbook command. (In-image runs need only `RunSupport`.)

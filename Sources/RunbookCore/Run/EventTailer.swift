@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Reads the callback plugin's JSON-lines file while it grows, handing over each complete line.
 public struct EventTailer: Sendable {
@@ -26,9 +30,7 @@ public struct EventTailer: Sendable {
 
     /// Reads whatever is new since `offset`; a trailing partial line waits in `pending`.
     public func read(from offset: inout UInt64, pending: inout Data, _ onEvent: (RunEvent) -> Void) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }
-        defer { try? handle.close() }
-        guard (try? handle.seek(toOffset: offset)) != nil, let data = try? handle.readToEnd(), !data.isEmpty else {
+        guard let data = RawFiles.contents(path, from: offset), !data.isEmpty else {
             return
         }
         offset += UInt64(data.count)

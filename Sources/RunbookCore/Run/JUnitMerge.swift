@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `runbook merge-junit`: runbook's JUnit files from several jobs (the slices of a fanned-out
 /// pipeline) as one file, each job's `<testsuite>` kept, the totals summed.
@@ -59,7 +63,7 @@ public struct JUnitMerge: Sendable {
         }
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             + "<testsuites name=\"runbook\" tests=\"\(totals.tests)\" failures=\"\(totals.failures)\" "
-            + "time=\"\(String(format: "%.3f", totals.time))\">\n"
+            + "time=\"\(Formatting.fixed(totals.time, digits: 3))\">\n"
             + suites.map { $0 + "\n" }.joined() + "</testsuites>\n"
     }
 

@@ -1,5 +1,10 @@
-import Foundation
 import Subprocess
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(System)
     import System
@@ -88,12 +93,12 @@ extension PlaybookEntry {
 
     /// The hosts of an `ansible-inventory --list` answer: every group's `hosts`, each once, sorted.
     static func inventoryHosts(_ json: Data) throws -> [String] {
-        guard let document = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {
+        guard let document = JSONValue.parse(json)?.object else {
             throw RunbookError.software("ansible-inventory --list did not print a JSON object")
         }
         var hosts = Set<String>()
         for (name, value) in document where name != "_meta" {
-            if let group = value as? [String: Any], let members = group["hosts"] as? [String] {
+            if let members = value["hosts"]?.strings {
                 hosts.formUnion(members)
             }
         }

@@ -1,6 +1,19 @@
-import Foundation
 import Subprocess
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 #if canImport(System)
     import System
@@ -120,7 +133,7 @@ public struct PlaybookEntry: Sendable {
         var command = self.command
         if let slice {
             let sliced = try await slicedCommand(slice, environment: variables) { message in
-                FileHandle.standardError.write(Data(message.utf8))
+                RawFiles.standardError(message)
             }
             guard let limited = sliced.command else { return sliced.status }
             command = limited
@@ -131,7 +144,7 @@ public struct PlaybookEntry: Sendable {
         let child = Mutex<Int32?>(nil)
         // Refreshed credentials line by line; end of standard input: runbook is gone, so stop the
         // command's whole group.
-        DispatchQueue.global().async { [server] in
+        BlockingThread.start { [server] in
             var line: [UInt8] = []
             var byte: UInt8 = 0
             while read(STDIN_FILENO, &byte, 1) > 0 {
@@ -146,7 +159,7 @@ public struct PlaybookEntry: Sendable {
             }
             guard let pid = child.withLock({ $0 }) else { return }
             kill(-pid, SIGTERM)
-            Thread.sleep(forTimeInterval: 5)
+            sleep(5)
             kill(-pid, SIGKILL)
         }
         let result = try await Subprocess.run(
@@ -187,9 +200,7 @@ public struct PlaybookEntry: Sendable {
                 guard manager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
                     throw RunbookError.software("cannot create \(path)")
                 }
-                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-                try handle.write(contentsOf: Data(content.utf8))
-                try handle.close()
+                try Data(content.utf8).write(to: URL(fileURLWithPath: path))
             }
         } catch let error as RunbookError {
             throw error

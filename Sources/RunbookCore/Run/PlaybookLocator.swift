@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Finds the playbook a user named and checks it lies inside the workspace.
 public struct PlaybookLocator: Sendable {
@@ -25,10 +29,10 @@ public struct PlaybookLocator: Sendable {
                 candidates += [base, base + ".yml", base + ".yaml"]
             }
         }
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard
             let found = candidates.first(where: {
-                FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && !isDirectory.boolValue
+                FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && !isDirectory
             })
         else {
             throw RunbookError.noInput("playbook '\(name)' not found (looked for it as a path and under Playbooks/)")

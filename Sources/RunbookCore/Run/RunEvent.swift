@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One event the callback plugin writes: a play or task starting, a host's result, the final stats.
 public struct RunEvent: Sendable, Codable, Hashable {

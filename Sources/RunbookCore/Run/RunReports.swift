@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Writes a run's results as JUnit XML and as JSON, masking secrets.
 public struct RunReports: Sendable {
@@ -175,5 +179,5 @@ public struct RunReports: Sendable {
         String(text.prefix { $0 != "\n" }.prefix(200))
     }
 
-    private func seconds(_ value: Double) -> String { String(format: "%.3f", value) }
+    private func seconds(_ value: Double) -> String { Formatting.fixed(value, digits: 3) }
 }

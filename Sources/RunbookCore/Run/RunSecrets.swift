@@ -1,4 +1,16 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where a vault password comes from, as ansible-playbook's `--vault-id [label@]SOURCE` says it.
 public struct VaultSource: Sendable, Hashable {
@@ -139,7 +151,7 @@ public struct RunSecrets: Sendable {
             return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         // A script prints the password; a `…-client` script is told which vault id is wanted.
-        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = Paths.deletingExtension(Paths.lastComponent(path))
         let arguments = stem.hasSuffix("-client") ? ["--vault-id", vault.label] : []
         let output = try await context.runner.capture(ProcessSpec(path, arguments, timeout: .seconds(60)))
         guard output.status == 0 else {

@@ -1,6 +1,19 @@
 import Dispatch
-import Foundation
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Catches SIGINT and SIGTERM while a child runs so runbook can stop the child itself
 /// (the child sits in its own process group, so a terminal's Ctrl-C reaches only runbook). Several

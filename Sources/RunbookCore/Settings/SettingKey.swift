@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Every setting runbook has. Its definition (`setting`) is the one table of names, variables, flags,
 /// types, defaults and help that `runbook config`, the CLI's help and the README are checked against.
@@ -296,7 +300,7 @@ private enum Defaults {
     }
 
     static let imageBinary: @Sendable (SettingInputs) -> ComputedDefault = { _ in
-        guard let path = Paths.real("/proc/self/exe") ?? Bundle.main.executablePath else {
+        guard let path = Paths.real("/proc/self/exe") ?? Paths.real(CommandLine.arguments[0]) else {
             return ComputedDefault(nil, "this runbook (its path cannot be found; set it)")
         }
         return ComputedDefault([path], "this runbook")

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Where a setting's effective value came from.
 public indirect enum SettingSource: Sendable, Hashable, CustomStringConvertible {
@@ -252,7 +256,7 @@ public struct Settings: Sendable {
         switch setting.kind {
         case .choice(let choices):
             return try values.map { value in
-                guard let match = choices.first(where: { $0.caseInsensitiveCompare(value) == .orderedSame }) else {
+                guard let match = choices.first(where: { $0.lowercased() == value.lowercased() }) else {
                     throw RunbookError.usage(
                         "\(place): \(setting.name) '\(value)' is not one of: \(choices.joined(separator: ", "))"
                             + didYouMean(value.lowercased(), in: choices))

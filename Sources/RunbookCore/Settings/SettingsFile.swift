@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Reads runbook.yml: a mapping of setting keys, each checked against the settings table, and `targets:`.
 enum SettingsFile {

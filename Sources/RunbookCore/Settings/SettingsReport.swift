@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `runbook config`: every setting with its effective value and where it came from.
 public struct SettingsReport: Sendable {

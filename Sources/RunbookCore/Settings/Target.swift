@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A named target of runbook.yml's `targets:`: an account, region and part of the fleet to apply to,
 /// as settings that replace the lower layers' while the target runs, plus a limit and extra variables.
@@ -206,7 +210,7 @@ enum YAMLFlow {
             case "\r": out += "\\r"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += String(format: "\\x%02X", scalar.value)
+                    out += "\\x" + hexByte(UInt8(scalar.value), uppercase: true)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -25,7 +29,7 @@ public final class FileLock: Sendable {
     public static func acquire(
         _ path: String, poll: Duration = .milliseconds(200), onWait: @Sendable () -> Void = {}
     ) async throws -> FileLock {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = Paths.parent(path)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {

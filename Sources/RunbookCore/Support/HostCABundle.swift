@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The CA bundle the host trusts, which image builds hand to pip and ansible-galaxy in the build stage
 /// so that behind a TLS-intercepting proxy nothing needs setting.

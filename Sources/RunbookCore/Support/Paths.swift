@@ -1,4 +1,16 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The one place paths are made absolute, normalized, resolved and tested, all as text where possible:
 /// Foundation's `standardizingPath` does a `readlink` per component on Linux, which validation cannot afford.
@@ -55,9 +67,50 @@ public enum Paths {
         return !(onlyDots && length <= 2)
     }
 
-    /// The folder holding `path`.
+    /// The folder holding `path` (NSString's `deletingLastPathComponent`): `/a/b` → `/a`, `/a` → `/`,
+    /// `a` → ``.
     public static func parent(_ path: String) -> String {
-        (path as NSString).deletingLastPathComponent
+        let trimmed = trimmingTrailingSlashes(path)
+        guard let slash = trimmed.lastIndex(of: "/") else { return "" }
+        let head = trimmed[..<slash]
+        if head.isEmpty { return "/" }
+        return trimmingTrailingSlashes(String(head))
+    }
+
+    /// The last component of `path` (NSString's `lastPathComponent`): `/a/b/` → `b`, `/` → `/`.
+    public static func lastComponent(_ path: String) -> String {
+        let trimmed = trimmingTrailingSlashes(path)
+        guard let slash = trimmed.lastIndex(of: "/") else { return trimmed }
+        let last = trimmed[trimmed.index(after: slash)...]
+        return last.isEmpty ? trimmed : String(last)
+    }
+
+    /// The extension of the last component without its dot (`a.tar.gz` → `gz`); empty when there is
+    /// none or the only dot starts the name (`.bashrc`).
+    public static func pathExtension(_ path: String) -> String {
+        let name = lastComponent(path)
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        return String(name[name.index(after: dot)...])
+    }
+
+    /// `path` without the extension of its last component.
+    public static func deletingExtension(_ path: String) -> String {
+        let trimmed = trimmingTrailingSlashes(path)
+        let extensionText = pathExtension(trimmed)
+        guard !extensionText.isEmpty else { return trimmed }
+        return String(trimmed.dropLast(extensionText.count + 1))
+    }
+
+    /// `component` joined to `path` with one slash.
+    public static func appending(_ component: String, to path: String) -> String {
+        if path.isEmpty { return component }
+        return path.hasSuffix("/") ? path + component : path + "/" + component
+    }
+
+    private static func trimmingTrailingSlashes(_ path: String) -> String {
+        var text = Substring(path)
+        while text.count > 1, text.hasSuffix("/") { text = text.dropLast() }
+        return String(text)
     }
 
     /// The canonical path with every symlink resolved, or nil when it does not exist.
@@ -71,6 +124,12 @@ public enum Paths {
     public static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0
+    }
+
+    /// The size in bytes of what is at `path` (following symlinks), or nil when nothing is.
+    public static func size(_ path: String) -> Int? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : nil
     }
 
     /// Whether a regular file (or a symlink to one; anything but a folder) exists at `path`.

@@ -1,4 +1,16 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `runbook apply|plan --target NAME…`: the apply pipeline once per target, each with the target's
 /// settings layered in; one after another (stopping at the first failure unless `keepGoing`) or
@@ -129,7 +141,7 @@ public struct TargetRuns: Sendable {
     /// `results/runbook.xml` for target `prod` → `results/runbook.prod.xml` (the name before the extension).
     public static func fileName(_ path: String, target: String) -> String {
         let folder = Paths.parent(path)
-        let name = (path as NSString).lastPathComponent
+        let name = Paths.lastComponent(path)
         let renamed: String
         if let dot = name.lastIndex(of: "."), dot != name.startIndex {
             renamed = name[..<dot] + "." + target + name[dot...]

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Writes a new workspace: runbook.yml, Playbooks/, Inventory/, .gitignore and a pipeline file.
 /// Never overwrites an existing file.
@@ -44,11 +48,11 @@ public struct Scaffold: Sendable {
                 // withoutOverwriting: a file that appears between the check and the write is kept.
                 try Data(content.utf8).write(to: url, options: .withoutOverwriting)
                 outcomes.append(.created(path))
-            } catch CocoaError.fileWriteFileExists {
+            } catch let error as CocoaError where error.code == .fileWriteFileExists {
                 outcomes.append(.kept(path))
             } catch {
                 throw RunbookError(
-                    .cantCreate, "cannot write \(url.path): \(error.localizedDescription)")
+                    .cantCreate, "cannot write \(url.path): \(Formatting.reason(error))")
             }
         }
         return outcomes

@@ -1,5 +1,18 @@
 import CYAML
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A loaded YAML file: its documents, or why it could not be read, plus findings made while loading.
 public struct YAMLFile: Sendable {
@@ -80,21 +93,14 @@ public struct YAMLLoader: Sendable {
                 "file is \(Int(info.st_size) / (1024 * 1024)) MB, over the \(limits.maxFileSize / (1024 * 1024)) MB "
                     + "limit for YAML files; split it or check it is the file you meant")
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            return failure("file-unreadable", "cannot read file: permission denied or not a regular file")
-        }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            data = try handle.read(upToCount: limits.maxFileSize + 1) ?? Data()
-        } catch {
-            return failure("file-unreadable", "cannot read file: \(error.localizedDescription)")
+        guard let data = RawFiles.bytes(path, limit: limits.maxFileSize + 1) else {
+            return failure("file-unreadable", "cannot read file: \(String(cString: strerror(errno)))")
         }
         if data.count > limits.maxFileSize {
             return failure(
                 "file-too-large", "file is over the \(limits.maxFileSize / (1024 * 1024)) MB limit for YAML files")
         }
-        return parse([UInt8](data), path: shown)
+        return parse(data, path: shown)
     }
 
     /// Parses YAML bytes, reporting positions against `path`.

@@ -1,5 +1,10 @@
 import CYAML
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Builds node trees from libyaml's events.
 struct TreeBuilder {

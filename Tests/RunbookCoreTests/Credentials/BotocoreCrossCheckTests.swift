@@ -65,7 +65,7 @@ private let botocoreSigner =
             return
         }
         #expect(output.status == 0, "\(output.standardError)")
-        let theirs = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        let theirs = output.standardOutput.trimmingCharacters(in: Foundation.CharacterSet.whitespacesAndNewlines)
         // botocore signs the same headers, so the whole header, signature included, must match.
         #expect(ours == theirs)
     }
@@ -134,6 +134,8 @@ private final class CapturingTransport: HTTPTransport {
             return
         }
         #expect(output.status == 0, "\(output.standardError)")
-        #expect(ours == output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines), "\(request.url)")
+        #expect(
+            ours == output.standardOutput.trimmingCharacters(in: Foundation.CharacterSet.whitespacesAndNewlines),
+            "\(request.url)")
     }
 }

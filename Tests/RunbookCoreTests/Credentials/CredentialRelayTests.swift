@@ -22,7 +22,7 @@ import Testing
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": file,
             ],
             homeDirectory: folder)
-        return (ContainerCredentialsClient(transport: URLSessionTransport(), environment: environment), folder)
+        return (ContainerCredentialsClient(transport: CurlTransport(), environment: environment), folder)
     }
 
     @Test func servesTheCredentialsAndTheirUpdatesOnLoopback() async throws {

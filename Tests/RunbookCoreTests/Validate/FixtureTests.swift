@@ -29,7 +29,7 @@ import Testing
         let text = try String(contentsOfFile: Self.folder + "/" + name, encoding: .utf8)
         let expected = text.split(separator: "\n").compactMap { line -> String? in
             guard let range = line.range(of: "# expect: ") else { return nil }
-            return String(line[range.upperBound...]).trimmingCharacters(in: .whitespaces)
+            return String(line[range.upperBound...]).trimmingCharacters(in: Foundation.CharacterSet.whitespaces)
         }.sorted()
         let report = try #require(Self.report)
         let actual = report.diagnostics.filter { $0.location.file == name }.map {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An access key, its secret, and for temporary credentials a session token and expiry.
 ///
@@ -52,11 +56,8 @@ public func maskKeyId(_ id: String) -> String {
 
 /// Parses an ISO 8601 timestamp as AWS writes them (`2024-05-01T12:00:00Z`, `…+00:00`, with fractions).
 func parseTimestamp(_ text: String) -> Date? {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    if let date = formatter.date(from: text) { return date }
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    if let date = formatter.date(from: text) { return date }
+    // FoundationEssentials' ISO 8601 parser takes fractions and offsets alike.
+    if let date = try? Date(text, strategy: .iso8601) { return date }
     // `2024-05-01T12:00:00UTC` as some SSO caches write it.
     if text.hasSuffix("UTC") { return parseTimestamp(String(text.dropLast(3)) + "Z") }
     return nil
@@ -65,7 +66,7 @@ func parseTimestamp(_ text: String) -> Date? {
 /// `2024-05-01T12:00:00Z`.
 func formatTimestamp(_ date: Date) -> String {
     let parts = utcParts(date)
-    return String(
-        format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.year, parts.month, parts.day, parts.hour, parts.minute,
-        parts.second)
+    let p = { Formatting.zeroPadded($0, width: 2) }
+    return Formatting.zeroPadded(parts.year, width: 4) + "-" + p(parts.month) + "-" + p(parts.day) + "T"
+        + p(parts.hour) + ":" + p(parts.minute) + ":" + p(parts.second) + "Z"
 }

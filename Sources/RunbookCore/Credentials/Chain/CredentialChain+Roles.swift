@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The profile kinds that need more than keys: SSO, roles with `source_profile` or `credential_source`.
 extension CredentialChain {

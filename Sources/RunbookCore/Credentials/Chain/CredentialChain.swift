@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Finds credentials in the order the AWS SDKs use, reading only local files, variables and
 /// `credential_process` output.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What the credential chain reads from the outside world: environment variables and the home folder.
 ///
@@ -12,7 +16,7 @@ public struct CredentialEnvironment: Sendable {
     /// Makes an environment.
     public init(variables: [String: String], homeDirectory: String? = nil) {
         self.variables = variables
-        self.homeDirectory = homeDirectory ?? variables["HOME"] ?? NSHomeDirectory()
+        self.homeDirectory = homeDirectory ?? variables["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
     }
 
     /// The value of a variable, nil when unset or empty (as the AWS SDKs treat empty ones).

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What to resolve: the `profile` and `expect_account` settings and the STS options of `creds`.
 public struct CredentialOptions: Sendable, Hashable {
@@ -99,7 +103,7 @@ public struct CredentialResolver: Sendable {
     /// Makes a resolver.
     public init(
         environment: CredentialEnvironment, processRunner: any ProcessRunning = SubprocessRunner(),
-        transport: any HTTPTransport = URLSessionTransport(), now: @escaping @Sendable () -> Date = { Date() },
+        transport: any HTTPTransport = CurlTransport(), now: @escaping @Sendable () -> Date = { Date() },
         prompt: (@Sendable (String, String) throws -> String)? = nil
     ) {
         self.environment = environment

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What `runbook creds` shows: the offline inspection and, with `--online`, what STS said.
 ///

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Where a CI job's OIDC token comes from, for `AssumeRoleWithWebIdentity` with `AWS_ROLE_ARN` and
 /// no `AWS_WEB_IDENTITY_TOKEN_FILE`, so a pipeline needs no step that writes the token to a file:

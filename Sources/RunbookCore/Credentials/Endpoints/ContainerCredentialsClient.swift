@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The ECS/EKS container credentials endpoint, called as botocore's `ContainerProvider` calls it
 /// (botocore/credentials.py and `ContainerMetadataFetcher` in botocore/utils.py):

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// EC2 instance metadata (IMDS), called as botocore's `InstanceMetadataFetcher` calls it
 /// (botocore/utils.py): a PUT to `latest/api/token` for an IMDSv2 token (a timeout, or 403, 404 or
@@ -96,7 +100,7 @@ struct InstanceMetadataClient {
                     failure = response.status == 200 ? "an empty answer" : "HTTP \(response.status)"
                     continue
                 }
-                if needsJSON, (try? JSONSerialization.jsonObject(with: response.body)) == nil {
+                if needsJSON, JSONValue.parse(response.body) == nil {
                     malformed = true
                     continue
                 }

@@ -1,5 +1,18 @@
 import Crypto
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where MFA sessions are kept between runs: one JSON file per profile, role and MFA device under
 /// `$XDG_CACHE_HOME/runbook/sessions/` (else `~/.cache/runbook/sessions/`), mode 0600 in a 0700 folder.
@@ -50,7 +63,7 @@ public struct MFASessionCache: Sendable {
     /// The file of `key`.
     public func path(_ key: Key) -> String {
         let text = [key.profile, key.roleArn ?? "", key.serial].joined(separator: "\n")
-        let digest = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = hexString(SHA256.hash(data: Data(text.utf8)))
         return directory + "/" + digest.prefix(40) + ".json"
     }
 

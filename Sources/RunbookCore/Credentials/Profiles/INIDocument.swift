@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One `key = value` line of an INI file, with its position and any nested `key =` block under it.
 public struct INIEntry: Sendable, Hashable {

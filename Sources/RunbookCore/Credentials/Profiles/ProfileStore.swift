@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The profiles and `sso-session` sections of the shared config and credentials files.
 public struct ProfileStore: Sendable {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Gets new temporary credentials on the host before the ones the endpoint serves expire (roles,
 /// SSO, web identity, MFA sessions, container and instance credentials are all re-resolved the

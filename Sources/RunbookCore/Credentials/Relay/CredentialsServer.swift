@@ -1,5 +1,11 @@
-import Foundation
+import Dispatch
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -52,7 +58,7 @@ public final class CredentialsServer: Sendable {
     /// Listens on an ephemeral loopback port and starts answering at once.
     public init(credentials: ServedCredentials, now: @escaping @Sendable () -> Date = { Date() }) throws {
         var generator = SystemRandomNumberGenerator()
-        token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        token = hexString((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
         state = Mutex((credentials, false, 0))
         self.now = now
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -74,9 +80,10 @@ public final class CredentialsServer: Sendable {
         }
         listener = socket
         port = UInt16(bigEndian: address.sin_port)
-        let thread = Thread { [self] in acceptLoop() }
-        thread.name = "runbook-credentials-endpoint"
-        thread.start()
+        guard BlockingThread.start({ [self] in acceptLoop() }) else {
+            Glibc.close(socket)
+            throw RunbookError.software("cannot start a thread for the credentials endpoint")
+        }
     }
 
     /// What ansible's environment gets: `AWS_CONTAINER_CREDENTIALS_FULL_URI`.

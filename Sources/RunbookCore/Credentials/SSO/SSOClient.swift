@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Gets role credentials from the IAM Identity Center portal with a cached `aws sso login` token.
 struct SSOClient {

@@ -1,5 +1,10 @@
 import Crypto
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A cached IAM Identity Center login, as `aws sso login` writes it.
 public struct SSOToken: Sendable, Hashable {

@@ -1,7 +1,16 @@
-import Foundation
+import CCurlShim
+import Dispatch
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 /// An HTTP request as runbook sends it.
@@ -52,32 +61,56 @@ public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse
 }
 
-/// The real transport, on URLSession.
-public struct URLSessionTransport: HTTPTransport {
+/// The real transport, on the system libcurl (one request per call, run off the cooperative threads).
+public struct CurlTransport: HTTPTransport {
     /// Makes a transport.
     public init() {}
 
     public func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        var urlRequest = URLRequest(url: request.url, timeoutInterval: seconds)
-        urlRequest.httpMethod = request.method
-        for header in request.headers where header.name.lowercased() != "host" {
-            urlRequest.addValue(header.value, forHTTPHeaderField: header.name)
+        let milliseconds = max(
+            1, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        let headers = request.headers.filter { $0.name.lowercased() != "host" }.map { "\($0.name): \($0.value)" }
+        let method = request.method
+        let url = request.url.absoluteString
+        let body = [UInt8](request.body)
+        // libcurl blocks its thread for the whole request; a Dispatch thread keeps the cooperative pool free.
+        let outcome: Result<HTTPResponse, HTTPTransportError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    returning: perform(
+                        method: method, url: url, headers: headers, body: body, milliseconds: milliseconds))
+            }
         }
-        urlRequest.httpBody = request.body
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = seconds
-        configuration.timeoutIntervalForResource = seconds
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-        do {
-            let (data, response) = try await session.data(for: urlRequest)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            return HTTPResponse(status: status, body: data)
-        } catch let error as URLError where error.code == .timedOut {
-            throw HTTPTransportError.timedOut
-        } catch {
-            throw HTTPTransportError.unreachable(error.localizedDescription)
+        return try outcome.get()
+    }
+}
+
+private func perform(
+    method: String, url: String, headers: [String], body: [UInt8], milliseconds: Int
+) -> Result<HTTPResponse, HTTPTransportError> {
+    var result = runbook_http_result()
+    var lines = headers.map { strdup($0) }
+    defer { lines.forEach { free($0) } }
+    lines.withUnsafeMutableBufferPointer { pointers in
+        pointers.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constPointers in
+            body.withUnsafeBufferPointer { bytes in
+                runbook_http_perform(
+                    method, url, constPointers.baseAddress, constPointers.count, bytes.baseAddress, bytes.count,
+                    milliseconds, &result)
+            }
         }
+    }
+    defer { runbook_http_result_free(&result) }
+    switch result.failure {
+    case 0:
+        let data = result.body.map { Data(bytes: $0, count: result.body_length) } ?? Data()
+        return .success(HTTPResponse(status: Int(result.status), body: data))
+    case 1:
+        return .failure(.timedOut)
+    default:
+        let message = withUnsafeBytes(of: result.error) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        return .failure(.unreachable(message))
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The caller that STS `GetCallerIdentity` reports.
 public struct CallerIdentity: Sendable, Hashable, Codable {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The text of the first `<name>…</name>` element in a small XML document such as an STS response,
 /// with the five predefined entities decoded; nil when absent.

@@ -1,5 +1,10 @@
 import Crypto
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Signs requests with AWS Signature Version 4 (header form), as described in the AWS General Reference.
 ///
@@ -69,9 +74,9 @@ public struct SigV4Signer: Sendable {
     /// `YYYYMMDDTHHMMSSZ` in UTC.
     public static func timestamp(_ date: Date) -> String {
         let parts = utcParts(date)
-        return String(
-            format: "%04d%02d%02dT%02d%02d%02dZ", parts.year, parts.month, parts.day, parts.hour, parts.minute,
-            parts.second)
+        let p = { Formatting.zeroPadded($0, width: 2) }
+        return Formatting.zeroPadded(parts.year, width: 4) + p(parts.month) + p(parts.day) + "T" + p(parts.hour)
+            + p(parts.minute) + p(parts.second) + "Z"
     }
 
     private func scope(at date: Date) -> String {

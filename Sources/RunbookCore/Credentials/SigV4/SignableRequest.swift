@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An HTTP request in the parts SigV4 signs: method, decoded path, decoded query pairs, headers, body.
 public struct SignableRequest: Sendable, Hashable {
