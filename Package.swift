@@ -29,12 +29,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // HTTP (STS, SSO, S3, credential endpoints) through the system libcurl: a few C wrappers
-        // around its variadic setopt, so RunbookCore needs FoundationEssentials only (no ICU, no
-        // FoundationNetworking) and the binary that goes into the image stays small.
+        // HTTP (STS, SSO, S3, credential endpoints) through the system libcurl, opened on the first
+        // request (dlopen): a few C wrappers around its variadic setopt, so RunbookCore needs
+        // FoundationEssentials only (no ICU, no FoundationNetworking) and the binary stays small.
         .target(
             name: "CCurlShim",
-            linkerSettings: [.linkedLibrary("curl")]
+            linkerSettings: [.linkedLibrary("dl")]
         ),
         .target(
             name: "RunbookCore",
