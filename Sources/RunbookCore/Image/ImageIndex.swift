@@ -52,7 +52,7 @@ public struct ImageIndex: Sendable, Codable {
     /// Collections the `ansible` wheel holds that the image leaves out.
     public var available: [String]
     /// Modules by FQCN.
-    public var modules: [String: Module]
+    public var modules: ModuleTable
     /// Routing by collection, then short name.
     public var routing: [String: [String: Route]]
     /// FQCNs of lookups, filters and tests.
@@ -82,6 +82,77 @@ public struct ImageIndex: Sendable, Codable {
     public static func decode(_ data: Data) -> ImageIndex? {
         try? JSONDecoder().decode(ImageIndex.self, from: data)
     }
+
+    /// The index as the cache keeps it: everything but the modules as JSON, and the modules one per
+    /// line (`FQCN<TAB>spec JSON`), so a warm read decodes only the specs of the modules a playbook uses.
+    func cacheForm() throws -> (index: Data, modules: Data) {
+        var rest = self
+        rest.modules = ModuleTable([:])
+        let encoder = JSONEncoder()
+        var lines = Data()
+        for name in modules.keys.sorted() {
+            guard let module = modules[name] else { continue }
+            lines.append(contentsOf: Array(name.utf8) + [0x09])
+            lines.append(try encoder.encode(module))
+            lines.append(0x0A)
+        }
+        return (try encoder.encode(rest), lines)
+    }
+
+    /// Reads the cache form back; nil when either part is not what `cacheForm` writes.
+    static func fromCacheForm(index: Data, modules: Data) -> ImageIndex? {
+        guard var decoded = decode(index) else { return nil }
+        var raw: [String: Data] = [:]
+        for line in modules.split(separator: 0x0A) {
+            guard let tab = line.firstIndex(of: 0x09) else { return nil }
+            raw[String(decoding: line[line.startIndex..<tab], as: UTF8.self)] = Data(line[(tab + 1)...])
+        }
+        decoded.modules = ModuleTable(raw: raw)
+        return decoded
+    }
+}
+
+/// The modules of an index by FQCN: decoded ones (from an index read whole), or each spec kept as its
+/// JSON and decoded when looked up (from the cache), which spares a warm validation decoding the
+/// specs of the hundreds of modules a playbook does not use.
+public struct ModuleTable: Sendable, Codable {
+    private var decoded: [String: ImageIndex.Module]
+    private var raw: [String: Data]
+
+    /// A table of decoded modules.
+    public init(_ modules: [String: ImageIndex.Module]) {
+        decoded = modules
+        raw = [:]
+    }
+
+    /// A table of specs decoded on lookup.
+    init(raw: [String: Data]) {
+        decoded = [:]
+        self.raw = raw
+    }
+
+    /// Every module's FQCN.
+    public var keys: [String] { Array(decoded.keys) + raw.keys.filter { decoded[$0] == nil } }
+
+    /// How many modules.
+    public var count: Int { decoded.count + raw.keys.filter { decoded[$0] == nil }.count }
+
+    /// The module `name`, or nil when the index has none (or its cached spec is unreadable).
+    public subscript(name: String) -> ImageIndex.Module? {
+        if let module = decoded[name] { return module }
+        return raw[name].flatMap { try? JSONDecoder().decode(ImageIndex.Module.self, from: $0) }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(try decoder.singleValueContainer().decode([String: ImageIndex.Module].self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        var all = decoded
+        for name in raw.keys where all[name] == nil { all[name] = self[name] }
+        try container.encode(all)
+    }
 }
 
 /// The index of each image runbook has read, copied out once per image id into
@@ -95,13 +166,18 @@ public struct ImageIndexCache: Sendable {
         directory = runbookCacheDirectory(environment: environment).appendingPathComponent("index").path
     }
 
-    /// The cached file of image `id` (`sha256:…`).
+    /// The cached index of image `id` (`sha256:…`): everything but the modules.
     public func path(for id: String) -> String {
-        directory + "/" + id.replacingOccurrences(of: "sha256:", with: "") + ".json"
+        directory + "/" + id.replacingOccurrences(of: "sha256:", with: "") + ".index.json"
+    }
+
+    /// The cached modules of image `id`, one per line.
+    func modulesPath(for id: String) -> String {
+        directory + "/" + id.replacingOccurrences(of: "sha256:", with: "") + ".modules"
     }
 
     /// Whether image `id`'s index is cached.
-    public func isCached(_ id: String) -> Bool { Paths.isFile(path(for: id)) }
+    public func isCached(_ id: String) -> Bool { Paths.isFile(path(for: id)) && Paths.isFile(modulesPath(for: id)) }
 
     /// How an index was found.
     public enum Origin: String, Sendable {
@@ -115,7 +191,11 @@ public struct ImageIndexCache: Sendable {
         image: String, id: String, engine: ContainerEngine, runner: any ProcessRunning
     ) async throws -> (index: ImageIndex, origin: Origin)? {
         let file = path(for: id)
-        if let data = FileManager.default.contents(atPath: file), let index = ImageIndex.decode(data) {
+        let modulesFile = modulesPath(for: id)
+        if let data = FileManager.default.contents(atPath: file),
+            let modules = FileManager.default.contents(atPath: modulesFile),
+            let index = ImageIndex.fromCacheForm(index: data, modules: modules)
+        {
             return (index, .cached)
         }
         let output = try await runner.capture(engine.readFile(ImageIndex.pathInImage, image: id))
@@ -124,9 +204,13 @@ public struct ImageIndexCache: Sendable {
         else { return nil }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let temporary = file + ".\(getpid()).tmp"
-            try data.write(to: URL(fileURLWithPath: temporary))
-            _ = rename(temporary, file)
+            let parts = try index.cacheForm()
+            // The modules first: the index file is what says the cache is there.
+            for (target, content) in [(modulesFile, parts.modules), (file, parts.index)] {
+                let temporary = target + ".\(getpid()).tmp"
+                try content.write(to: URL(fileURLWithPath: temporary))
+                _ = rename(temporary, target)
+            }
         } catch {
             // A cache that cannot be written only costs the next run another copy.
         }

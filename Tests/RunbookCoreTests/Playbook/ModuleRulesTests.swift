@@ -280,5 +280,11 @@ import Testing
         let second = try await cache.index(image: "x:1", id: "sha256:abc", engine: engine, runner: runner)
         #expect(second?.origin == .cached)
         #expect(runner.calls.count == 1 && runner.unmet.isEmpty)
+        // The cache keeps each module's spec apart and decodes it on lookup: the same specs come back.
+        let cached = try #require(second?.index)
+        #expect(cached.modules.keys.sorted() == index.modules.keys.sorted())
+        for name in index.modules.keys { #expect(cached.modules[name] == index.modules[name], "\(name)") }
+        #expect(cached.routing == index.routing && cached.filters == index.filters)
+        #expect(cached.modules["no.such.module"] == nil)
     }
 }
