@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -116,31 +118,42 @@ public struct ImageIndex: Sendable, Codable {
 /// JSON and decoded when looked up (from the cache), which spares a warm validation decoding the
 /// specs of the hundreds of modules a playbook does not use.
 public struct ModuleTable: Sendable, Codable {
-    private var decoded: [String: ImageIndex.Module]
-    private var raw: [String: Data]
+    private let decoded: [String: ImageIndex.Module]
+    private let raw: [String: Data]
+    /// Specs decoded from `raw` so far: each is decoded once, whatever the number of tasks using it.
+    private let memo = Memo()
+    /// Every module's FQCN.
+    public let keys: [String]
+
+    private final class Memo: Sendable {
+        let modules = Mutex<[String: ImageIndex.Module]>([:])
+    }
 
     /// A table of decoded modules.
     public init(_ modules: [String: ImageIndex.Module]) {
         decoded = modules
         raw = [:]
+        keys = Array(modules.keys)
     }
 
     /// A table of specs decoded on lookup.
     init(raw: [String: Data]) {
         decoded = [:]
         self.raw = raw
+        keys = Array(raw.keys)
     }
 
-    /// Every module's FQCN.
-    public var keys: [String] { Array(decoded.keys) + raw.keys.filter { decoded[$0] == nil } }
-
     /// How many modules.
-    public var count: Int { decoded.count + raw.keys.filter { decoded[$0] == nil }.count }
+    public var count: Int { keys.count }
 
     /// The module `name`, or nil when the index has none (or its cached spec is unreadable).
     public subscript(name: String) -> ImageIndex.Module? {
         if let module = decoded[name] { return module }
-        return raw[name].flatMap { try? JSONDecoder().decode(ImageIndex.Module.self, from: $0) }
+        guard let spec = raw[name] else { return nil }
+        if let module = memo.modules.withLock({ $0[name] }) { return module }
+        guard let module = try? JSONDecoder().decode(ImageIndex.Module.self, from: spec) else { return nil }
+        memo.modules.withLock { $0[name] = module }
+        return module
     }
 
     public init(from decoder: any Decoder) throws {
@@ -150,7 +163,7 @@ public struct ModuleTable: Sendable, Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         var all = decoded
-        for name in raw.keys where all[name] == nil { all[name] = self[name] }
+        for name in raw.keys { all[name] = self[name] }
         try container.encode(all)
     }
 }
