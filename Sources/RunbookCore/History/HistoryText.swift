@@ -122,10 +122,7 @@ enum HistoryText {
     }
 
     static func timestamp(_ date: Date) -> String {
-        let p = utcParts(date)
-        let two = { Formatting.zeroPadded($0, width: 2) }
-        return Formatting.zeroPadded(p.year, width: 4) + "-" + two(p.month) + "-" + two(p.day) + " " + two(p.hour)
-            + ":" + two(p.minute) + ":" + two(p.second)
+        Formatting.timestamp(utcParts(date), date: "-", middle: " ", time: ":")
     }
 
     static func seconds(_ value: Double) -> String {

@@ -35,14 +35,28 @@ public enum Formatting {
         return value < 0 ? "-" + padded : padded
     }
 
+    /// Calendar parts as `YYYY·MM·DD·hh·mm·ss`, each zero-padded, with `date` between the date's
+    /// fields, `middle` between date and time, `time` between the time's fields and `suffix` last:
+    /// `("-", "T", ":", "Z")` gives `2026-12-04T17:30:00Z`.
+    public static func timestamp(
+        _ parts: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int),
+        date: String, middle: String, time: String, suffix: String = ""
+    ) -> String {
+        let two = { zeroPadded($0, width: 2) }
+        return zeroPadded(parts.year, width: 4) + date + two(parts.month) + date + two(parts.day) + middle
+            + two(parts.hour) + time + two(parts.minute) + time + two(parts.second) + suffix
+    }
+
     /// `2026-12-04 17:30:00` in the machine's local time (as `ls -l` and `ps` show times).
     public static func localTimestamp(_ date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         guard localtime_r(&seconds, &parts) != nil else { return "\(date)" }
-        let two = { (value: Int32) in zeroPadded(Int(value), width: 2) }
-        return zeroPadded(Int(parts.tm_year) + 1900, width: 4) + "-" + two(parts.tm_mon + 1) + "-" + two(parts.tm_mday)
-            + " " + two(parts.tm_hour) + ":" + two(parts.tm_min) + ":" + two(parts.tm_sec)
+        let local = (
+            Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
+            Int(parts.tm_min), Int(parts.tm_sec)
+        )
+        return timestamp(local, date: "-", middle: " ", time: ":")
     }
 
     /// One line saying why `error` happened: the system's reason for file errors (as strerror

@@ -65,8 +65,5 @@ func parseTimestamp(_ text: String) -> Date? {
 
 /// `2024-05-01T12:00:00Z`.
 func formatTimestamp(_ date: Date) -> String {
-    let parts = utcParts(date)
-    let p = { Formatting.zeroPadded($0, width: 2) }
-    return Formatting.zeroPadded(parts.year, width: 4) + "-" + p(parts.month) + "-" + p(parts.day) + "T"
-        + p(parts.hour) + ":" + p(parts.minute) + ":" + p(parts.second) + "Z"
+    Formatting.timestamp(utcParts(date), date: "-", middle: "T", time: ":", suffix: "Z")
 }

@@ -73,10 +73,7 @@ public struct SigV4Signer: Sendable {
 
     /// `YYYYMMDDTHHMMSSZ` in UTC.
     public static func timestamp(_ date: Date) -> String {
-        let parts = utcParts(date)
-        let p = { Formatting.zeroPadded($0, width: 2) }
-        return Formatting.zeroPadded(parts.year, width: 4) + p(parts.month) + p(parts.day) + "T" + p(parts.hour)
-            + p(parts.minute) + p(parts.second) + "Z"
+        Formatting.timestamp(utcParts(date), date: "", middle: "T", time: "", suffix: "Z")
     }
 
     private func scope(at date: Date) -> String {
