@@ -29,7 +29,8 @@ enum BuildFailure {
             } else if line.contains("ERROR: Cannot install") || line.contains("ResolutionImpossible") {
                 let causes = lines[index...].prefix(12).compactMap { after($0, "The user requested ") }
                 let involved = inputs.pythonPackages.filter { package in
-                    line.contains(pipName(package.text)) || causes.contains { $0.hasPrefix(pipName(package.text)) }
+                    let name = pipName(package.text)
+                    return line.lowercased().contains(name) || causes.contains { $0.lowercased().hasPrefix(name) }
                 }
                 let origins = involved.map(\.origin)
                 add(

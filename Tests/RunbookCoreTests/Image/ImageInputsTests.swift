@@ -226,6 +226,14 @@ import Testing
                 "requirements.yml:4:5: error: ansible.netcommon:>=99 is not available",
             ])
         #expect(BuildFailure.explain(log: "Step 1/2 : FROM x\nsomething else\n", inputs: found) == nil)
+        // A pip conflict under BuildKit: the step's `#N seconds` prefix is not part of the message.
+        let conflict =
+            "#12 3.40 ERROR: Cannot install NoSuchPkg==1.0 and boto3==1.43.11 because these package versions have conflicting dependencies."
+        #expect(
+            BuildFailure.explain(log: conflict, inputs: found)
+                == "requirements.txt:3: error: pip: these requirements conflict with each other or with the image's "
+                + "(ansible-core, boto3, botocore): ERROR: Cannot install NoSuchPkg==1.0 and boto3==1.43.11 because "
+                + "these package versions have conflicting dependencies.")
         // docker's classic builder colours a step's standard error, as it printed it here.
         let coloured =
             "\u{1B}[91mE\u{1B}[0m\u{1B}[91m: \u{1B}[0m\u{1B}[91mUnable to locate package nosuchdeb\u{1B}[0m\u{1B}[91m"
