@@ -11,6 +11,8 @@
 enum BuildFailure {
     /// The marker install-content.py prints before an error naming its origin.
     static let marker = "runbook-build: "
+    /// BuildKit's `#9 1.20 ` before each line of a step's output.
+    private static let buildKitPrefix = TextPattern(#"^#\d+ [\d.]+ "#)
 
     /// What failed, one line per cause; nil when the log shows none of the known causes.
     static func explain(log text: String, inputs: ImageInputs) -> String? {
@@ -37,8 +39,7 @@ enum BuildFailure {
                     (origins.isEmpty ? "python_packages" : origins.joined(separator: ", "))
                         + ": error: pip: these requirements conflict with each other or with the image's "
                         + "(ansible-core, boto3, botocore): "
-                        + line.trimmingCharacters(in: .whitespaces).replacingOccurrences(
-                            of: #"^#\d+ [\d.]+ "#, with: "", options: .regularExpression))
+                        + withoutBuildKitPrefix(line.trimmingCharacters(in: .whitespaces)))
             } else if let name = after(line, "E: Unable to locate package ")
                 ?? after(line, "E: Package '").map({ String($0.prefix { $0 != "'" }) })
             {
@@ -64,6 +65,10 @@ enum BuildFailure {
             while let next = bytes.next(), !(0x40...0x7E).contains(next) {}
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func withoutBuildKitPrefix(_ line: String) -> String {
+        buildKitPrefix.map { $0.replacingMatches(in: line, with: "") } ?? line
     }
 
     private static func after(_ line: String, _ prefix: String) -> String? {

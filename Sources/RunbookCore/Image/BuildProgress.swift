@@ -98,14 +98,16 @@ public final class BuildProgress: Sendable {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
+    /// Compiled once: `step` reads every line a build prints.
+    private static let stepPatterns = [
+        #"^Step (\d+)/(\d+) : (.*)$"#, #"^STEP (\d+)/(\d+): (.*)$"#, #"^#\d+ \[[^\]]*?(\d+)/(\d+)\] (.*)$"#,
+    ].compactMap { TextPattern($0) }
+
     /// `step n/m: INSTRUCTION` from a classic-builder (`Step 3/19 : RUN …`), podman (`STEP 3/19: RUN …`)
     /// or BuildKit plain (`#7 [build 3/9] RUN …`) line; nil for other lines.
     static func step(_ line: String) -> String? {
-        let patterns = [
-            #"^Step (\d+)/(\d+) : (.*)$"#, #"^STEP (\d+)/(\d+): (.*)$"#, #"^#\d+ \[[^\]]*?(\d+)/(\d+)\] (.*)$"#,
-        ]
-        for pattern in patterns {
-            guard let groups = TextPattern(pattern)?.groups(in: line), groups.count == 3,
+        for pattern in stepPatterns {
+            guard let groups = pattern.groups(in: line), groups.count == 3,
                 let n = groups[0], let m = groups[1], let rest = groups[2]
             else { continue }
             return "step \(n)/\(m): \(rest)"

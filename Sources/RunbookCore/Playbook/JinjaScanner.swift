@@ -121,7 +121,7 @@ func scanJinja(_ text: String) -> JinjaScan {
             if statement == "raw" {
                 // Everything up to {% endraw %} is literal text.
                 let rest = String(decoding: bytes[index...], as: UTF8.self)
-                guard let end = rest.range(of: #"\{%[-+]?\s*endraw\s*[-+]?%\}"#, options: .regularExpression) else {
+                guard let end = endRaw?.firstRange(in: rest) else {
                     scan.problem = JinjaScan.Problem(
                         message: "'{% raw %}' is never closed with '{% endraw %}'",
                         offset: characterCount(bytes[..<start]))
@@ -137,6 +137,9 @@ func scanJinja(_ text: String) -> JinjaScan {
 }
 
 /// The number of characters (Unicode scalars, as libyaml counts columns) in UTF-8 `bytes`.
+/// `{% endraw %}`, with Jinja's whitespace controls.
+private let endRaw = TextPattern(#"\{%[-+]?\s*endraw\s*[-+]?%\}"#)
+
 private func characterCount(_ bytes: ArraySlice<UInt8>) -> Int {
     bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
 }

@@ -62,35 +62,17 @@
         let rawValue: Int
         /// From the end.
         static let backwards = StringSearchOptions(rawValue: 1)
-        /// The target is a regular expression.
-        static let regularExpression = StringSearchOptions(rawValue: 2)
     }
 
     extension StringProtocol where SubSequence == Substring {
-        /// The first range of `target` within `range` (the whole text by default): literal text from
-        /// the start or, with `.backwards`, the last; or the first match of a regular expression.
+        /// The first range of the literal `target` within `range` (the whole text by default), or with
+        /// `.backwards` the last. (Regular expressions go through `TextPattern`.)
         func range(
             of target: String, options: StringSearchOptions = [], range: Range<Index>? = nil
         ) -> Range<Index>? {
-            let slice = self[range ?? startIndex..<endIndex]
-            if options.contains(.regularExpression) {
-                guard let regex = try? Regex(target) else { return nil }
-                return slice.firstMatch(of: regex)?.range
-            }
             guard !target.isEmpty else { return nil }
-            if options.contains(.backwards) {
-                return slice.ranges(of: target).last
-            }
-            return slice.firstRange(of: target)
-        }
-
-        /// Every match of `target` replaced: literal text, or with `.regularExpression` a pattern.
-        func replacingOccurrences(of target: String, with replacement: String, options: StringSearchOptions) -> String {
-            guard options.contains(.regularExpression) else {
-                return replacingOccurrences(of: target, with: replacement)
-            }
-            guard let regex = try? Regex(target) else { return String(self) }
-            return String(self).replacing(regex, with: replacement)
+            let slice = self[range ?? startIndex..<endIndex]
+            return options.contains(.backwards) ? slice.ranges(of: target).last : slice.firstRange(of: target)
         }
     }
 

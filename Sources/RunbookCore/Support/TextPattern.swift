@@ -19,6 +19,14 @@ struct TextPattern: @unchecked Sendable {
         return (1..<match.output.count).map { match.output[$0].substring.map(String.init) }
     }
 
+    /// The range of the first match in `text`, or nil.
+    func firstRange(in text: String) -> Range<String.Index>? { text.firstMatch(of: regex)?.range }
+
+    /// `text` with every match replaced by `replacement` (literal text).
+    func replacingMatches(in text: String, with replacement: String) -> String {
+        text.replacing(regex, with: replacement)
+    }
+
     /// Whether the expression matches at the start of `text` (Python's `re.match`).
     func matchesStart(of text: String) -> Bool { text.prefixMatch(of: regex) != nil }
 

@@ -229,8 +229,10 @@ struct TreeBuilder {
         diagnostics.append(Diagnostic(.error, rule, message, at: location(line, column)))
     }
 
+    private static let unquotedTemplate = TextPattern(#"(:|^\s*-)\s+\{\{"#)
+
     private func startsUnquotedTemplate(_ line: String) -> Bool {
-        line.range(of: #"(:|^\s*-)\s+\{\{"#, options: .regularExpression) != nil
+        Self.unquotedTemplate?.firstRange(in: line) != nil
     }
 
     private func sourceLine(_ number: Int) -> String {
