@@ -264,9 +264,7 @@ public enum ImageIndexLookup {
                     "module checks skipped: image \(reference) has no plugin index (built by an older runbook; `runbook image build` adds it)"
                 )
             }
-            let elapsed = ContinuousClock.now - started
-            let milliseconds = Int(
-                elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+            let milliseconds = Durations.milliseconds(ContinuousClock.now - started)
             let stale = image.contentHash == manager.contentHash ? "" : "; it is stale, the next apply rebuilds it"
             return (
                 found.index,

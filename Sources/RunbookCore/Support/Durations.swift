@@ -11,4 +11,9 @@ public enum Durations {
         if let value = Int64(text), value > 0 { return .seconds(value) }
         return nil
     }
+
+    /// `duration` in whole milliseconds (rounded down).
+    public static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
 }

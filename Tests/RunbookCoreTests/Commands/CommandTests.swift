@@ -84,6 +84,7 @@ struct FailingRunner: ProcessRunning {
         #expect(imageSettings[.image].source == .flag("--tag"))
         let creds = try #require(try Runbook.parseAsRoot(["creds", "--online", "--timeout", "30"]) as? Creds)
         #expect(Durations.parse(creds.timeout) == .seconds(30))
+        #expect(Durations.milliseconds(.seconds(30)) == 30_000 && Durations.milliseconds(.microseconds(1_999)) == 1)
     }
 
     @Test func configShowsEveryKeyWithAValueOrWhatHappensAndItsSource() async throws {

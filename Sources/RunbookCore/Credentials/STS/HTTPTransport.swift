@@ -67,8 +67,7 @@ public struct CurlTransport: HTTPTransport {
     public init() {}
 
     public func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
-        let milliseconds = max(
-            1, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        let milliseconds = max(1, Durations.milliseconds(timeout))
         let headers = request.headers.filter { $0.name.lowercased() != "host" }.map { "\($0.name): \($0.value)" }
         let method = request.method
         let url = request.url.absoluteString
