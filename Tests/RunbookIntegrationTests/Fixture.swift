@@ -77,6 +77,23 @@ struct RunbookFixture {
         #expect(result.standardOutput.range(of: #"image definition [0-9a-f]{16}"#, options: .regularExpression) != nil)
     }
 
+    /// RunbookCore builds on FoundationEssentials alone and opens libcurl only for a request: the binary
+    /// links neither full Foundation (ICU) nor FoundationNetworking nor libcurl, so none loads at start.
+    @Test func linksNeitherFullFoundationNorLibcurl() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+        process.arguments = [RunbookFixture.binary.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0 && output.contains("libyaml"), "\(output)")
+        for library in ["libcurl", "libFoundation.so", "libFoundationNetworking", "libFoundationInternationalization"] {
+            #expect(!output.contains(library), "runbook links \(library):\n\(output)")
+        }
+    }
+
     @Test(arguments: ["bash", "zsh", "fish"])
     func completionScriptsCoverEveryCommand(shell: String) throws {
         let result = try RunbookFixture.run(["--generate-completion-script", shell])
