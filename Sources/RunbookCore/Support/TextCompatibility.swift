@@ -49,12 +49,6 @@
             let test = self.test
             return CharacterSet { test($0) || other.contains($0) }
         }
-
-        /// The scalars not in this set.
-        var inverted: CharacterSet {
-            let test = self.test
-            return CharacterSet { !test($0) }
-        }
     }
 
     /// How `range(of:options:)` searches.

@@ -79,8 +79,7 @@ def main():
             collection = os.path.join(namespaces, namespace, name)
             for unused in ("tests", "docs", "changelogs", ".github", ".azure-pipelines"):
                 shutil.rmtree(os.path.join(collection, unused), ignore_errors=True)
-            for unused in ["FILES.json", *glob.glob(os.path.join(collection, "CHANGELOG.*"))]:
-                path = os.path.join(collection, unused)
+            for path in [os.path.join(collection, "FILES.json"), *glob.glob(os.path.join(collection, "CHANGELOG.*"))]:
                 if os.path.isfile(path):
                     os.remove(path)
 
