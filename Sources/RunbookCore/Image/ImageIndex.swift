@@ -32,10 +32,59 @@ public struct ImageIndex: Sendable, Codable {
         public var options: [String: Option]
         /// Whether the module takes a free-form string (command, shell, raw, …).
         public var freeForm: Bool
+        /// Whether an action plugin of the module's own name runs first (it may rewrite the arguments).
+        public var action: Bool?
+        /// The cross-argument rules of the module's code (nil: none, or an index from before they were kept).
+        public var rules: ArgumentRules?
 
         enum CodingKeys: String, CodingKey {
-            case options
+            case options, action, rules
             case freeForm = "free_form"
+        }
+    }
+
+    /// A literal of a module's code (a default, a `required_if` value): a string, boolean or integer;
+    /// all nil for any other value (a list, a float), which is never compared.
+    public struct Literal: Sendable, Codable, Hashable {
+        public var str: String?
+        public var bool: Bool?
+        public var int: Int?
+    }
+
+    /// The cross-argument rules of one spec level (a module's, or a suboption's) as the module's
+    /// AnsibleModule call declares them, with the defaults, fallbacks and aliases of the options they name.
+    public struct ArgumentRules: Sendable, Codable, Hashable {
+        /// One `required_if` entry: when `key` equals `value`, all (or, with `any`, one) of `requires`.
+        public struct RequiredIf: Sendable, Codable, Hashable {
+            public var key: String
+            public var value: Literal
+            public var requires: [String]
+            public var any: Bool
+            /// The type of `key`'s option in the module's code (what its value is converted to).
+            public var type: String
+        }
+
+        public var mutuallyExclusive: [[String]]?
+        public var requiredTogether: [[String]]?
+        public var requiredOneOf: [[String]]?
+        public var requiredIf: [RequiredIf]?
+        public var requiredBy: [String: [String]]?
+        /// Options with a default other than None (set before all but `mutually_exclusive` are checked).
+        public var defaults: [String: Literal]?
+        /// Options that may be filled from the environment (never certainly absent).
+        public var fallbacks: [String]?
+        /// Alias → option name.
+        public var aliases: [String: String]?
+        /// The rules of suboptions, by option name.
+        public var options: [String: ArgumentRules]?
+
+        enum CodingKeys: String, CodingKey {
+            case mutuallyExclusive = "mutually_exclusive"
+            case requiredTogether = "required_together"
+            case requiredOneOf = "required_one_of"
+            case requiredIf = "required_if"
+            case requiredBy = "required_by"
+            case defaults, fallbacks, aliases, options
         }
     }
 
@@ -82,7 +131,7 @@ public struct ImageIndex: Sendable, Codable {
 
     /// Decodes an index; nil when the data is not one.
     public static func decode(_ data: Data) -> ImageIndex? {
-        try? JSONDecoder().decode(ImageIndex.self, from: data)
+        JSONValue.parse(data).flatMap { ImageIndex(json: $0) }
     }
 
     /// The index as the cache keeps it: everything but the modules as JSON, and the modules one per
@@ -103,14 +152,25 @@ public struct ImageIndex: Sendable, Codable {
 
     /// Reads the cache form back; nil when either part is not what `cacheForm` writes.
     static func fromCacheForm(index: Data, modules: Data) -> ImageIndex? {
-        guard var decoded = decode(index) else { return nil }
-        var raw: [String: Data] = [:]
-        for line in modules.split(separator: 0x0A) {
-            guard let tab = line.firstIndex(of: 0x09) else { return nil }
-            raw[String(decoding: line[line.startIndex..<tab], as: UTF8.self)] = Data(line[(tab + 1)...])
+        // Each line's spec stays where it is in `modules`: only its byte range is kept.
+        var ranges: [String: Range<Int>] = [:]
+        let complete = modules.withUnsafeBytes { raw -> Bool in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                var tab = start
+                while tab < end, bytes[tab] != 0x09 { tab += 1 }
+                guard tab < end else { return false }
+                ranges[String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<tab]), as: UTF8.self)] =
+                    (tab + 1)..<end
+                start = end + 1
+            }
+            return true
         }
-        decoded.modules = ModuleTable(raw: raw)
-        return decoded
+        guard complete, let json = JSONValue.parse(index) else { return nil }
+        return ImageIndex(json: json, modules: ModuleTable(specs: modules, ranges: ranges))
     }
 }
 
@@ -119,7 +179,9 @@ public struct ImageIndex: Sendable, Codable {
 /// specs of the hundreds of modules a playbook does not use.
 public struct ModuleTable: Sendable, Codable {
     private let decoded: [String: ImageIndex.Module]
-    private let raw: [String: Data]
+    /// The cache's modules file, and where in it each module's spec lies.
+    private let specs: Data
+    private let ranges: [String: Range<Int>]
     /// Specs decoded from `raw` so far: each is decoded once, whatever the number of tasks using it.
     private let memo = Memo()
     /// Every module's FQCN.
@@ -132,15 +194,17 @@ public struct ModuleTable: Sendable, Codable {
     /// A table of decoded modules.
     public init(_ modules: [String: ImageIndex.Module]) {
         decoded = modules
-        raw = [:]
+        specs = Data()
+        ranges = [:]
         keys = Array(modules.keys)
     }
 
-    /// A table of specs decoded on lookup.
-    init(raw: [String: Data]) {
+    /// A table of specs decoded on lookup, each from its range of `specs`.
+    init(specs: Data, ranges: [String: Range<Int>]) {
         decoded = [:]
-        self.raw = raw
-        keys = Array(raw.keys)
+        self.specs = specs
+        self.ranges = ranges
+        keys = Array(ranges.keys)
     }
 
     /// How many modules.
@@ -149,9 +213,11 @@ public struct ModuleTable: Sendable, Codable {
     /// The module `name`, or nil when the index has none (or its cached spec is unreadable).
     public subscript(name: String) -> ImageIndex.Module? {
         if let module = decoded[name] { return module }
-        guard let spec = raw[name] else { return nil }
+        guard let range = ranges[name] else { return nil }
         if let module = memo.modules.withLock({ $0[name] }) { return module }
-        guard let module = try? JSONDecoder().decode(ImageIndex.Module.self, from: spec) else { return nil }
+        guard let module = JSONValue.parse(specs, range: range).flatMap(ImageIndex.Module.init(json:)) else {
+            return nil
+        }
         memo.modules.withLock { $0[name] = module }
         return module
     }
@@ -163,7 +229,7 @@ public struct ModuleTable: Sendable, Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         var all = decoded
-        for name in raw.keys { all[name] = self[name] }
+        for name in ranges.keys { all[name] = self[name] }
         try container.encode(all)
     }
 }
@@ -192,6 +258,14 @@ public struct ImageIndexCache: Sendable {
     /// Whether image `id`'s index is cached.
     public func isCached(_ id: String) -> Bool { Paths.isFile(path(for: id)) && Paths.isFile(modulesPath(for: id)) }
 
+    /// The cached index of image `id`, if the cache holds a readable one.
+    func cached(_ id: String) -> ImageIndex? {
+        guard let data = FileManager.default.contents(atPath: path(for: id)),
+            let modules = FileManager.default.contents(atPath: modulesPath(for: id))
+        else { return nil }
+        return ImageIndex.fromCacheForm(index: data, modules: modules)
+    }
+
     /// How an index was found.
     public enum Origin: String, Sendable {
         case cached
@@ -205,12 +279,7 @@ public struct ImageIndexCache: Sendable {
     ) async throws -> (index: ImageIndex, origin: Origin)? {
         let file = path(for: id)
         let modulesFile = modulesPath(for: id)
-        if let data = FileManager.default.contents(atPath: file),
-            let modules = FileManager.default.contents(atPath: modulesFile),
-            let index = ImageIndex.fromCacheForm(index: data, modules: modules)
-        {
-            return (index, .cached)
-        }
+        if let index = cached(id) { return (index, .cached) }
         let output = try await runner.capture(engine.readFile(ImageIndex.pathInImage, image: id))
         guard output.status == 0, let data = output.standardOutput.data(using: .utf8),
             let index = ImageIndex.decode(data)
@@ -245,8 +314,9 @@ public enum ImageIndexLookup {
                 "modules checked against this image (ansible-core \(index.ansibleCore), \(index.collections.count) collections)"
             )
         }
+        let started = ContinuousClock.now
+        if let warm = warmFromSocket(context, started: started) { return warm }
         do {
-            let started = ContinuousClock.now
             let manager = try await ImageManager(context)
             let reference = manager.settings.reference.description
             guard let image = try await manager.inspect(reference) else {
@@ -264,17 +334,41 @@ public enum ImageIndexLookup {
                     "module checks skipped: image \(reference) has no plugin index (built by an older runbook; `runbook image build` adds it)"
                 )
             }
-            let milliseconds = Durations.milliseconds(ContinuousClock.now - started)
-            let stale = image.contentHash == manager.contentHash ? "" : "; it is stale, the next apply rebuilds it"
             return (
                 found.index,
-                "modules checked against image \(reference) (ansible-core \(found.index.ansibleCore), "
-                    + "\(found.index.collections.count) collections; index \(found.origin.rawValue) in \(milliseconds) ms\(stale))"
+                note(
+                    reference, found.index, found.origin, stale: image.contentHash != manager.contentHash,
+                    since: started)
             )
         } catch let error as RunbookError {
             return (nil, "module checks skipped: \(error.message)")
         } catch {
             return (nil, "module checks skipped: \(error)")
         }
+    }
+
+    /// The warm case without the docker CLI: the image asked of the daemon's socket, its index read
+    /// from the cache. nil whenever that is not certain (then the engine is asked the usual way).
+    private static func warmFromSocket(
+        _ context: RunbookContext, started: ContinuousClock.Instant
+    ) -> (index: ImageIndex?, note: String)? {
+        guard let socket = DockerSocket.forContext(context),
+            let (settings, definition) = try? ImageManager.describe(context),
+            case .image(let image) = socket.inspectImage(settings.reference.description)
+        else { return nil }
+        let cache = ImageIndexCache(environment: context.environment)
+        guard let index = cache.cached(image.id) else { return nil }
+        let stale = image.contentHash != definition.contentHash(settings)
+        return (index, note(settings.reference.description, index, .cached, stale: stale, since: started))
+    }
+
+    private static func note(
+        _ reference: String, _ index: ImageIndex, _ origin: ImageIndexCache.Origin, stale: Bool,
+        since started: ContinuousClock.Instant
+    ) -> String {
+        let milliseconds = Durations.milliseconds(ContinuousClock.now - started)
+        return "modules checked against image \(reference) (ansible-core \(index.ansibleCore), "
+            + "\(index.collections.count) collections; index \(origin.rawValue) in \(milliseconds) ms"
+            + (stale ? "; it is stale, the next apply rebuilds it)" : ")")
     }
 }

@@ -47,18 +47,24 @@ public struct EnsuredImage: ImageProviding {
 }
 
 extension ImageManager {
-    /// A manager for the context's image settings on the engine its settings name (or detect), with
-    /// build progress compact on a terminal and plain in CI or a pipe.
-    public init(_ context: RunbookContext) async throws {
+    /// The image settings and definition of the context (no engine is asked).
+    static func describe(_ context: RunbookContext) throws -> (ImageSettings, ImageDefinition) {
         let definition = try context.settings.path(.imageDefinition, home: context.home).map {
             try ImageDefinition.load(from: $0)
         }
         let settings = try ImageSettings(
             context.settings, home: context.home, environment: context.environment,
             ansibleCore: (definition ?? .embedded).ansibleCoreVersion)
+        return (settings, definition ?? .embedded)
+    }
+
+    /// A manager for the context's image settings on the engine its settings name (or detect), with
+    /// build progress compact on a terminal and plain in CI or a pipe.
+    public init(_ context: RunbookContext) async throws {
+        let (settings, definition) = try Self.describe(context)
         let engine = try await context.engine()
         self.init(
-            engine: engine, runner: context.runner, settings: settings, definition: definition ?? .embedded,
+            engine: engine, runner: context.runner, settings: settings, definition: definition,
             cacheDirectory: runbookCacheDirectory(environment: context.environment),
             progressStyle: context.console.errorIsTerminal && !context.inCI ? .compact : .plain,
             write: { [console = context.console] in console.err($0) })

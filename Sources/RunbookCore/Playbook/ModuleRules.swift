@@ -22,7 +22,8 @@ extension PlaybookChecker {
         "unknown-module", "collection-not-in-image", "removed-module", "deprecated-module", "redirected-module",
         "unknown-argument", "missing-required-argument", "argument-type", "argument-choice", "unknown-lookup",
         "unknown-filter", "unknown-test", "removed-filter", "removed-test", "removed-lookup", "role-not-in-image",
-        "playbook-not-in-image",
+        "playbook-not-in-image", "mutually-exclusive-arguments", "arguments-required-together",
+        "argument-required-one-of", "argument-required-if", "argument-required-by",
     ]
 
     /// Actions whose arguments are not a fixed set: variables, host variables, free text, and the
@@ -37,7 +38,7 @@ extension PlaybookChecker {
         _ name: String, keyNode: YAMLNode, arguments: TaskArguments, pairs: [YAMLPair], scope: TaskScope
     ) {
         guard let index = settings.index, !name.isEmpty, !isTemplated(name) else { return }
-        guard case .module(let fqcn, let module) = resolveModule(name, at: keyNode, index: index, scope: scope) else {
+        guard case .module(let fqcn, let module) = resolvedModule(name, at: keyNode, index: index, scope: scope) else {
             return
         }
         guard !Self.freeArgumentActions.contains(shortActionName(fqcn)), !module.options.isEmpty else { return }
@@ -64,9 +65,11 @@ extension PlaybookChecker {
             given += scope.document.mergedPairs(args).filter { $0.key.string != "<<" }
         }
         let moduleDefaults = scope.moduleDefaults || pairs.contains { $0.key.string == "module_defaults" }
+        // An action plugin of the module's own name may rewrite the arguments before the module sees them.
         checkArguments(
-            given, module: fqcn, spec: module.options, freeForm: module.freeForm, checkRequired: !moduleDefaults,
-            prefix: "", document: scope.document, file: scope.file, at: keyNode)
+            given, module: fqcn, spec: module.options, rules: module.action == true ? nil : module.rules,
+            freeForm: module.freeForm, checkRequired: !moduleDefaults, prefix: "", document: scope.document,
+            file: scope.file, at: keyNode)
     }
 
     // MARK: - Names
@@ -77,95 +80,141 @@ extension PlaybookChecker {
         checkTemplatePlugin(TemplatePlugin(kind: .lookup, name: name), index: index, at: node, scope: scope)
     }
 
-    private func resolveModule(
+    /// A finding of name resolution, reported at each task that names the module.
+    struct ModuleFinding {
+        var severity: Severity
+        var rule: String
+        var message: String
+        /// For `collection-not-in-image`: the collection, which a workspace's own `collections/`
+        /// beside the playbook may hold (then nothing is reported).
+        var missingCollection: String?
+
+        init(_ severity: Severity, _ rule: String, _ message: String, missingCollection: String? = nil) {
+            self.severity = severity
+            self.rule = rule
+            self.message = message
+            self.missingCollection = missingCollection
+        }
+    }
+
+    /// `name` resolved once per run for each play collections it is seen with (a
+    /// playbook names the same modules task after task), its findings reported at `node` each time; a
+    /// module of the task's own plugin folders is not judged.
+    private func resolvedModule(
         _ name: String, at node: YAMLNode, index: ImageIndex, scope: TaskScope
+    ) -> ModuleResolution {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        let legacy = parts.count >= 3 && parts[0] == "ansible" && parts[1] == "legacy"
+        if parts.count == 1 || legacy,
+            hasLocalPlugin(legacy ? parts.dropFirst(2).joined(separator: ".") : name, scope: scope)
+        {
+            return .notJudged
+        }
+        let key = ([name] + scope.collections).joined(separator: "\u{1}")
+        let outcome: (ModuleResolution, [ModuleFinding])
+        if let known = deep.modules[key] {
+            outcome = known
+        } else {
+            var findings: [ModuleFinding] = []
+            outcome = (resolveModule(name, index: index, scope: scope, findings: &findings), findings)
+            deep.modules[key] = outcome
+        }
+        for finding in outcome.1 {
+            // A collection of the workspace's own (collections/ beside the playbook): not the image's to judge.
+            if let collection = finding.missingCollection,
+                collectionFolder(collection, roots: collectionRoots(for: scope.playbookFolder)) != nil
+            {
+                continue
+            }
+            report(finding.severity, finding.rule, finding.message, file: scope.file, at: node)
+        }
+        return outcome.0
+    }
+
+    private func resolveModule(
+        _ name: String, index: ImageIndex, scope: TaskScope, findings: inout [ModuleFinding]
     ) -> ModuleResolution {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         if parts.count >= 3 && !(parts[0] == "ansible" && parts[1] == "legacy") {
-            return resolveQualified(name, at: node, index: index, scope: scope, hops: 0)
+            return resolveQualified(name, index: index, scope: scope, hops: 0, findings: &findings)
         }
         let short = parts.count >= 3 ? parts.dropFirst(2).joined(separator: ".") : name
         guard parts.count == 1 || parts.count >= 3 else { return .notJudged }
-        if hasLocalPlugin(short, scope: scope) { return .notJudged }
+        // (A library/ or action_plugins/ module of that name was ruled out by resolvedModule.)
         let builtin = "ansible.builtin." + short
         if index.modules[builtin] != nil || index.routing["ansible.builtin"]?[short] != nil {
-            return resolveQualified(builtin, at: node, index: index, scope: scope, hops: 0, shown: name)
+            return resolveQualified(builtin, index: index, scope: scope, hops: 0, shown: name, findings: &findings)
         }
         for collection in scope.collections where collection.split(separator: ".").count == 2 {
             let candidate = collection + "." + short
             if index.modules[candidate] != nil || index.routing[collection]?[short] != nil {
-                return resolveQualified(candidate, at: node, index: index, scope: scope, hops: 0, shown: name)
+                return resolveQualified(
+                    candidate, index: index, scope: scope, hops: 0, shown: name, findings: &findings)
             }
             if index.collections[collection] == nil { return .notJudged }
         }
         // Ansible's own message, then the nearest name the image has.
-        let shortNames = index.modules.keys.compactMap {
-            $0.hasPrefix("ansible.builtin.") ? String($0.dropFirst(16)) : nil
-        }
+        let shortNames =
+            deep.builtinModules
+            ?? index.modules.keys.compactMap { $0.hasPrefix("ansible.builtin.") ? String($0.dropFirst(16)) : nil }
+        deep.builtinModules = shortNames
         let suggestion = closestMatch(to: short, in: shortNames) ?? closestMatch(to: name, in: index.modules.keys)
-        report(
+        findings.append(
             .error, "unknown-module",
             "couldn't resolve module/action '\(name)': neither ansible-core \(index.ansibleCore) nor the play's "
-                + "collections have it" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""),
-            file: scope.file, at: node)
+                + "collections have it" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""))
         return .notJudged
     }
 
     private func resolveQualified(
-        _ fqcn: String, at node: YAMLNode, index: ImageIndex, scope: TaskScope, hops: Int, shown: String? = nil
+        _ fqcn: String, index: ImageIndex, scope: TaskScope, hops: Int, shown: String? = nil,
+        findings: inout [ModuleFinding]
     ) -> ModuleResolution {
         let parts = fqcn.split(separator: ".").map(String.init)
         let collection = parts[0] + "." + parts[1]
         let short = parts.dropFirst(2).joined(separator: ".")
         let route = index.routing[collection]?[short]
         if let tombstone = route?.tombstone {
-            report(
-                .error, "removed-module", "module '\(shown ?? fqcn)' was removed from \(collection): \(tombstone)",
-                file: scope.file, at: node)
+            findings.append(
+                .error, "removed-module", "module '\(shown ?? fqcn)' was removed from \(collection): \(tombstone)")
             return .notJudged
         }
         if let module = index.modules[fqcn] {
             if let deprecation = route?.deprecation {
-                report(
-                    .warning, "deprecated-module", "module '\(shown ?? fqcn)' is deprecated: \(deprecation)",
-                    file: scope.file, at: node)
+                findings.append(
+                    .warning, "deprecated-module", "module '\(shown ?? fqcn)' is deprecated: \(deprecation)")
             }
             return .module(fqcn, module)
         }
         if let redirect = route?.redirect, hops < 8 {
             let resolved = resolveQualified(
-                redirect, at: node, index: index, scope: scope, hops: hops + 1, shown: shown)
+                redirect, index: index, scope: scope, hops: hops + 1, shown: shown, findings: &findings)
             if hops == 0, case .module(let target, _) = resolved {
-                report(
+                findings.append(
                     .warning, "redirected-module",
-                    "'\(shown ?? fqcn)' is redirected to '\(target)'; write '\(target)'", file: scope.file, at: node)
+                    "'\(shown ?? fqcn)' is redirected to '\(target)'; write '\(target)'")
             }
             return resolved
         }
         if let deprecation = route?.deprecation {
-            report(
-                .warning, "deprecated-module", "module '\(shown ?? fqcn)' is deprecated: \(deprecation)",
-                file: scope.file, at: node)
+            findings.append(
+                .warning, "deprecated-module", "module '\(shown ?? fqcn)' is deprecated: \(deprecation)")
         }
         guard index.collections[collection] != nil || collection == "ansible.builtin" else {
-            // A collection of the workspace's own (collections/ beside the playbook): not the image's to judge.
-            if collectionFolder(collection, roots: collectionRoots(for: scope.playbookFolder)) != nil {
-                return .notJudged
-            }
             let known = index.available.contains(collection) ? " (the ansible package has it)" : ""
-            report(
-                .error, "collection-not-in-image",
-                "collection \(collection)\(known) is not in the image, so '\(shown ?? fqcn)' cannot run; add it to "
-                    + "the collections setting (or requirements.yml)", file: scope.file, at: node)
+            findings.append(
+                ModuleFinding(
+                    .error, "collection-not-in-image",
+                    "collection \(collection)\(known) is not in the image, so '\(shown ?? fqcn)' cannot run; add it "
+                        + "to the collections setting (or requirements.yml)", missingCollection: collection))
             return .notJudged
         }
         let inCollection = index.modules.keys.filter { $0.hasPrefix(collection + ".") }
-        report(
+        findings.append(
             .error, "unknown-module",
             "couldn't resolve module/action '\(shown ?? fqcn)': \(collection) "
                 + "\(index.collections[collection] ?? index.ansibleCore) has no such module"
-                + didYouMean(fqcn, in: inCollection),
-            file: scope.file, at: node)
+                + didYouMean(fqcn, in: inCollection))
         return .notJudged
     }
 
@@ -176,19 +225,38 @@ extension PlaybookChecker {
         if settings.environment["ANSIBLE_LIBRARY"] != nil || settings.environment["ANSIBLE_ACTION_PLUGINS"] != nil {
             return true
         }
+        let context = pluginContext(scope)
+        let names = deep.localModules[context] ?? localModuleNames(scope)
+        deep.localModules[context] = .some(names)
+        return names.map { $0.contains(name) } ?? true
+    }
+
+    /// What decides the plugin folders of a task: its playbook's folder, its role, the roles being expanded.
+    func pluginContext(_ scope: TaskScope) -> String {
+        ([scope.playbookFolder, scope.role?.folder ?? ""] + roleStack.map(\.folder)).joined(separator: "\u{0}")
+    }
+
+    /// The module and action names the `library/` and `action_plugins/` folders a task may load from
+    /// hold (`name`, `name.py`, `.ps1`, `.sh`); nil when a configured library path may hold any.
+    private func localModuleNames(_ scope: TaskScope) -> Set<String>? {
+        if configs(for: scope.playbookFolder).contains(where: { $0.hasLibraryPath }) { return nil }
         // A role's library/ serves the whole play once the role is in it: every role on disk counts.
         let folders = pluginFolders(
             scope, besides: [],
             roles: [scope.playbookFolder + "/roles", settings.workspace + "/roles"]
                 + configuredRolesPath(for: scope.playbookFolder))
+        var names: Set<String> = []
         for folder in folders {
             for kind in ["library", "action_plugins"] where exists(folder + "/" + kind) {
-                let base = folder + "/" + kind + "/" + name
-                if ["", ".py", ".ps1", ".sh"].contains(where: { Paths.exists(base + $0) }) { return true }
+                for entry in listing(folder + "/" + kind) {
+                    names.insert(entry)
+                    for suffix in [".py", ".ps1", ".sh"] where entry.hasSuffix(suffix) {
+                        names.insert(String(entry.dropLast(suffix.count)))
+                    }
+                }
             }
         }
-        let configured = configs(for: scope.playbookFolder)
-        return configured.contains { $0.hasLibraryPath }
+        return names
     }
 
     /// The folders whose plugin subfolders (`library/`, `filter_plugins/`, …) Ansible may load for a
@@ -242,15 +310,22 @@ extension PlaybookChecker {
     }
 
     private func checkArguments(
-        _ given: [YAMLPair], module: String, spec: [String: ImageIndex.Option], freeForm: Bool, checkRequired: Bool,
-        prefix: String, document: YAMLDocument, file: String, at owner: YAMLNode
+        _ given: [YAMLPair], module: String, spec: [String: ImageIndex.Option], rules: ImageIndex.ArgumentRules?,
+        freeForm: Bool, checkRequired: Bool, prefix: String, document: YAMLDocument, file: String,
+        at owner: YAMLNode
     ) {
-        let names = Self.acceptedNames(spec)
-        var canonical: [String: String] = [:]
-        for (name, option) in spec {
-            canonical[name] = name
-            for alias in option.aliases ?? [] { canonical[alias] = name }
-        }
+        // The names a spec accepts, worked out once per module and suboption path.
+        let key = module + "\u{0}" + prefix
+        let (names, canonical) =
+            deep.argumentNames[key]
+            ?? (
+                Self.acceptedNames(spec),
+                spec.reduce(into: [String: String]()) { table, entry in
+                    table[entry.key] = entry.key
+                    for alias in entry.value.aliases ?? [] { table[alias] = entry.key }
+                }
+            )
+        deep.argumentNames[key] = (names, canonical)
         var present: Set<String> = []
         for pair in given {
             guard let key = pair.key.string else { continue }
@@ -264,8 +339,13 @@ extension PlaybookChecker {
             }
             present.insert(name)
             checkValue(
-                document.resolve(pair.value), option: option, name: prefix + key, module: module, document: document,
-                file: file)
+                document.resolve(pair.value), option: option, rules: rules?.options?[name], name: prefix + key,
+                module: module, document: document, file: file)
+        }
+        if let rules {
+            checkArgumentRules(
+                given, rules: rules, presence: checkRequired, module: module, prefix: prefix, document: document,
+                file: file, at: owner)
         }
         guard checkRequired else { return }
         let missing = spec.filter { $0.value.required == true && $0.key != "free_form" && !present.contains($0.key) }
@@ -279,8 +359,8 @@ extension PlaybookChecker {
     }
 
     private func checkValue(
-        _ node: YAMLNode, option: ImageIndex.Option, name: String, module: String, document: YAMLDocument,
-        file: String
+        _ node: YAMLNode, option: ImageIndex.Option, rules: ImageIndex.ArgumentRules?, name: String, module: String,
+        document: YAMLDocument, file: String
     ) {
         if node.isNull { return }
         if let text = node.string, isTemplated(text) { return }
@@ -329,13 +409,13 @@ extension PlaybookChecker {
         guard let suboptions = option.suboptions, !suboptions.isEmpty else { return }
         if type == "dict", let pairs = node.pairs {
             checkArguments(
-                pairs, module: module, spec: suboptions, freeForm: false, checkRequired: true, prefix: name + ".",
-                document: document, file: file, at: node)
+                pairs, module: module, spec: suboptions, rules: rules, freeForm: false, checkRequired: true,
+                prefix: name + ".", document: document, file: file, at: node)
         } else if type == "list", option.elements == "dict", let items = node.items {
             for item in items {
                 guard let pairs = document.resolve(item).pairs else { continue }
                 checkArguments(
-                    pairs, module: module, spec: suboptions, freeForm: false, checkRequired: true,
+                    pairs, module: module, spec: suboptions, rules: rules, freeForm: false, checkRequired: true,
                     prefix: name + "[].", document: document, file: file, at: item)
             }
         }
@@ -349,5 +429,11 @@ extension PlaybookChecker {
         case "path": "a path"
         default: "a string"
         }
+    }
+}
+
+extension [PlaybookChecker.ModuleFinding] {
+    mutating func append(_ severity: Severity, _ rule: String, _ message: String) {
+        append(PlaybookChecker.ModuleFinding(severity, rule, message))
     }
 }

@@ -22,6 +22,27 @@ struct CheckerSettings {
     var requirementsInImage = false
 }
 
+/// Answers deep validation works out once per run: the same module, filter or expression recurs in
+/// task after task.
+struct DeepLookups {
+    /// Whether a local plugin folder may define a filter, test or lookup, by kind, name and the task's
+    /// plugin folders.
+    var localPlugins: [String: Bool] = [:]
+    /// The module names the task's plugin folders hold (nil: any), by plugin folders.
+    var localModules: [String: Set<String>?] = [:]
+    /// The plugins a value's templates name, by value (and whether it is a bare expression).
+    var templatePlugins: [String: [PlaybookChecker.TemplatePlugin]] = [:]
+    /// The index's filter, test and lookup names as sets.
+    var pluginNames: [PlaybookChecker.TemplatePlugin.Kind: Set<String>] = [:]
+    /// ansible.builtin's module names without the prefix (did-you-mean of unknown modules).
+    var builtinModules: [String]?
+    /// The argument names (with aliases) a module or suboption accepts, and each one's option, by
+    /// module and suboption path.
+    var argumentNames: [String: (Set<String>, [String: String])] = [:]
+    /// Module names resolved, with their findings, by name and play collections.
+    var modules: [String: (PlaybookChecker.ModuleResolution, [PlaybookChecker.ModuleFinding])] = [:]
+}
+
 /// Checks playbooks and everything they reference, parsing each file once and reporting each
 /// finding once. One instance serves one validation run on one thread.
 final class PlaybookChecker {
@@ -52,6 +73,8 @@ final class PlaybookChecker {
     var folderListings: [String: [String]] = [:]
     /// Whether a path exists, by path (deep validation asks per task).
     var existing: [String: Bool] = [:]
+    /// What deep validation works out once per run rather than once per task.
+    var deep = DeepLookups()
 
     init(settings: CheckerSettings) {
         self.settings = settings

@@ -23,31 +23,45 @@ extension PlaybookChecker {
     /// conditional (`when`, `changed_when`, `failed_when`, `until`).
     func checkTemplatePlugins(_ node: YAMLNode, expression: Bool, scope: TaskScope) {
         guard let index = settings.index else { return }
+        checkTemplatePlugins(node, expression: expression, scope: scope, index: index)
+    }
+
+    private func checkTemplatePlugins(_ node: YAMLNode, expression: Bool, scope: TaskScope, index: ImageIndex) {
         switch scope.document.resolve(node).kind {
         case .scalar(let text, _):
-            let bodies = expression && !text.contains("{{") ? [text] : scanJinja(text).bodies
-            var seen: Set<TemplatePlugin> = []
-            for body in bodies {
-                for plugin in templatePlugins(in: body) where seen.insert(plugin).inserted {
-                    checkTemplatePlugin(plugin, index: index, at: node, scope: scope)
-                }
+            // Outside a bare expression, plugins are named only inside `{{ }}` or `{% %}`.
+            if !expression && !text.utf8.contains(UInt8(ascii: "{")) { return }
+            let key = (expression ? "e" : "t") + text
+            let plugins = deep.templatePlugins[key] ?? pluginsNamed(in: text, expression: expression)
+            deep.templatePlugins[key] = plugins
+            for plugin in plugins {
+                checkTemplatePlugin(plugin, index: index, at: node, scope: scope)
             }
         case .sequence(let items):
-            for item in items { checkTemplatePlugins(item, expression: expression, scope: scope) }
+            for item in items { checkTemplatePlugins(item, expression: expression, scope: scope, index: index) }
         case .mapping(let pairs):
-            for pair in pairs { checkTemplatePlugins(pair.value, expression: false, scope: scope) }
+            for pair in pairs { checkTemplatePlugins(pair.value, expression: false, scope: scope, index: index) }
         case .alias:
             break
         }
     }
 
+    /// The plugins a value's templates name, each once, in the order named.
+    private func pluginsNamed(in text: String, expression: Bool) -> [TemplatePlugin] {
+        let bodies = expression && !text.contains("{{") ? [text] : scanJinja(text).bodies
+        var seen: Set<TemplatePlugin> = []
+        return bodies.flatMap(templatePlugins(in:)).filter { seen.insert($0).inserted }
+    }
+
     func checkTemplatePlugin(_ plugin: TemplatePlugin, index: ImageIndex, at node: YAMLNode, scope: TaskScope) {
-        let known: [String]
+        let listed: [String]
         switch plugin.kind {
-        case .filter: known = index.filters
-        case .test: known = index.tests
-        case .lookup: known = index.lookups
+        case .filter: listed = index.filters
+        case .test: listed = index.tests
+        case .lookup: listed = index.lookups
         }
+        let known = deep.pluginNames[plugin.kind] ?? Set(listed)
+        deep.pluginNames[plugin.kind] = known
         let parts = plugin.name.split(separator: ".").map(String.init)
         let bare = parts.count == 1
         if bare, hasLocalJinjaPlugins(plugin, scope: scope) { return }
@@ -83,7 +97,7 @@ extension PlaybookChecker {
         }
         // A bare name under a play's collections: Ansible may not look there, but do not guess.
         if bare && !scope.collections.filter({ $0 != "ansible.builtin" && $0 != "ansible.legacy" }).isEmpty { return }
-        let names = known.map { $0.hasPrefix("ansible.builtin.") ? String($0.dropFirst(16)) : $0 }
+        let names = listed.map { $0.hasPrefix("ansible.builtin.") ? String($0.dropFirst(16)) : $0 }
         report(
             .error, "unknown-\(plugin.kind.rawValue)",
             "no \(plugin.kind.rawValue) named '\(plugin.name)' in ansible-core \(index.ansibleCore) or the image's "
@@ -94,6 +108,16 @@ extension PlaybookChecker {
     /// Whether the workspace may define the plugin itself: a lookup of that file name, or any filter or
     /// test file (one file defines many, by names in its code).
     private func hasLocalJinjaPlugins(_ plugin: TemplatePlugin, scope: TaskScope) -> Bool {
+        let key =
+            plugin.kind.rawValue + "\u{0}" + (plugin.kind == .lookup ? plugin.name : "") + "\u{0}"
+            + pluginContext(scope)
+        if let known = deep.localPlugins[key] { return known }
+        let found = findsLocalJinjaPlugins(plugin, scope: scope)
+        deep.localPlugins[key] = found
+        return found
+    }
+
+    private func findsLocalJinjaPlugins(_ plugin: TemplatePlugin, scope: TaskScope) -> Bool {
         let kind = plugin.kind
         let folder = "\(kind.rawValue)_plugins"
         if settings.environment["ANSIBLE_\(kind.rawValue.uppercased())_PLUGINS"] != nil { return true }

@@ -1,8 +1,10 @@
 /// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
 func closestMatch(to word: String, in candidates: some Sequence<String>) -> String? {
     let limit = max(1, min(3, word.count / 3))
+    let length = word.unicodeScalars.count
     var best: (String, Int)?
-    for candidate in candidates {
+    // The distance is at least the difference in length: most candidates are ruled out by it alone.
+    for candidate in candidates where abs(candidate.unicodeScalars.count - length) <= limit {
         let distance = editDistance(word, candidate)
         if distance <= limit, distance < (best?.1 ?? .max) || (distance == best?.1 && candidate < (best?.0 ?? "")) {
             best = (candidate, distance)

@@ -14,10 +14,9 @@ import Testing
         index = try #require(ImageIndex.decode(try Data(contentsOf: url)))
     }
 
-    private func findings(
-        _ playbook: String, files: [String: String] = [:], index: ImageIndex? = nil,
-        rules: Set<String> = PlaybookChecker.ruleCodes
-    ) throws -> [String] {
+    private func request(
+        for playbook: String, files: [String: String] = [:], index: ImageIndex? = nil
+    ) throws -> ValidationRequest {
         let folder = try temporaryDirectory()
         try Data(playbook.utf8).write(to: folder.appendingPathComponent("site.yml"))
         for (name, text) in files {
@@ -30,7 +29,14 @@ import Testing
             paths: [folder.appendingPathComponent("site.yml").path], workspace: folder.path,
             currentDirectory: folder.path, environment: ["HOME": folder.path])
         request.index = index ?? self.index
-        return try PlaybookValidator().validate(request).diagnostics
+        return request
+    }
+
+    private func findings(
+        _ playbook: String, files: [String: String] = [:], index: ImageIndex? = nil,
+        rules: Set<String> = PlaybookChecker.ruleCodes
+    ) throws -> [String] {
+        try PlaybookValidator().validate(request(for: playbook, files: files, index: index)).diagnostics
             .filter { rules.contains($0.rule) }
             .map { "\($0.location.line):\($0.location.column) \($0.severity) \($0.rule)" }
     }
@@ -144,6 +150,125 @@ import Testing
                 "roles/tools/library/role_module.py": "# a role's module, usable by the whole play\n",
             ])
         #expect(found.isEmpty, "\(found)")
+    }
+
+    /// The rules of the modules' own code (as build-index.py records them from their AnsibleModule
+    /// call), judged in ansible-core's order and only where certain.
+    @Test func crossArgumentRulesOfTheModulesCode() throws {
+        let found = try findings(
+            """
+            - hosts: localhost
+              tasks:
+                - ansible.builtin.pip:
+                    state: present
+                - ansible.builtin.pip:
+                    name: boto3
+                    requirements: requirements.txt
+                - ansible.builtin.yum_repository:
+                    name: epel
+                - ansible.builtin.yum_repository:
+                    name: epel
+                    baseurl: https://example.com/epel
+                    description: EPEL
+                - ansible.builtin.yum_repository:
+                    name: epel
+                    state: absent
+                - ansible.builtin.group:
+                    name: ops
+                    non_unique: yes
+                - ansible.builtin.group:
+                    name: ops
+                    non_unique: "no"
+                - ansible.builtin.git:
+                    repo: https://example.com/r.git
+                    dest: /srv/r
+                    archive_prefix: r/
+                - ansible.builtin.debconf:
+                    name: tzdata
+                    setting: tzdata/Areas
+                - ansible.builtin.lineinfile:
+                    path: /etc/hosts
+                    regex: ^127
+                    search_string: "127"
+                - ansible.builtin.uri:
+                    url: https://example.com
+                    body: a
+                    src: b
+                - amazon.aws.ec2_instance:
+                    name: web
+                    security_group: sg-1
+                    tower_callback:
+                      windows: false
+                - community.general.bitbucket_access_key:
+                    workspace: w
+                    repository: r
+                    key: k
+                    label: l
+                    client_id: abc
+                    state: present
+                - ansible.builtin.systemd_service:
+                    state: restarted
+                - ansible.builtin.systemd_service:
+                    daemon_reload: true
+                - ansible.builtin.pip:
+                    name: "{{ packages | default(omit) }}"
+                    requirements: requirements.txt
+                - ansible.builtin.git:
+                    repo: https://example.com/r.git
+                    dest: /srv/r
+                    bare: false
+                    separate_git_dir: /srv/git
+            """)
+        #expect(
+            found == [
+                "3:7 error argument-required-one-of", "7:9 error mutually-exclusive-arguments",
+                "8:7 error argument-required-if", "8:7 error argument-required-if", "19:9 error argument-required-if",
+                "26:9 error argument-required-by", "27:7 error arguments-required-together",
+                "33:9 error mutually-exclusive-arguments", "42:11 error argument-required-if",
+                "51:9 error argument-required-by", "61:9 error mutually-exclusive-arguments",
+            ], "\(found)")
+        let messages = try PlaybookValidator().validate(
+            request(
+                for: """
+                    - hosts: localhost
+                      tasks:
+                        - ansible.builtin.yum_repository:
+                            name: epel
+                        - ansible.builtin.debconf:
+                            name: tzdata
+                            setting: tzdata/Areas
+                    """)
+        ).diagnostics.map(\.message)
+        #expect(
+            messages == [
+                "state is present but any of the following are missing (module ansible.builtin.yum_repository): "
+                    + "baseurl, mirrorlist, metalink",
+                "state is present but all of the following are missing (module ansible.builtin.yum_repository): "
+                    + "description",
+                "parameters are required together for module ansible.builtin.debconf: question, vtype, value "
+                    + "(missing: vtype, value)",
+            ], "\(messages)")
+    }
+
+    /// module_defaults may give any argument: only `mutually_exclusive`, which looks at the task's own
+    /// arguments, is still judged.
+    @Test func moduleDefaultsLeaveOnlyMutualExclusionJudged() throws {
+        let found = try findings(
+            """
+            - hosts: localhost
+              module_defaults:
+                ansible.builtin.pip:
+                  requirements: requirements.txt
+              tasks:
+                - ansible.builtin.pip:
+                    state: present
+                - ansible.builtin.yum_repository:
+                    name: epel
+                - ansible.builtin.pip:
+                    name: boto3
+                    requirements: other.txt
+            """)
+        #expect(found == ["12:9 error mutually-exclusive-arguments"], "\(found)")
     }
 
     @Test func moduleDefaultsOfABlockOrRoleSpareRequiredArguments() throws {

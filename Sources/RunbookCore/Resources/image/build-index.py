@@ -5,6 +5,12 @@ usage: build-index.py COLLECTIONS_PATH OUT.json
 Sources, all from the image's own ansible-core and collections:
 - modules and their argument specs: `ansible-doc --metadata-dump -t module` (documentation with the
   doc fragments merged: options with type, required, choices, aliases, elements, suboptions);
+- each module's cross-argument rules (mutually_exclusive, required_together, required_one_of,
+  required_if, required_by, top level and in suboptions), which live in module code, not in its
+  documentation: each module's main() is run in a forked child with AnsibleModule.__init__ replaced by
+  one that records its arguments and stops (so nothing past that call runs), with the defaults,
+  fallbacks and aliases those rules depend on; a module that does not reach AnsibleModule is left out;
+- whether a module has an action plugin of its own name (which may rewrite its arguments);
 - lookup, filter and test names: `ansible-doc -t TYPE --list --json`;
 - routing (redirects, deprecations, tombstones of modules and actions; redirects and tombstones of
   filters, tests and lookups): ansible-core's
@@ -15,8 +21,12 @@ Sources, all from the image's own ansible-core and collections:
   name from one of them is reported as "not in the image" rather than unknown.
 """
 import glob
+import importlib
+import inspect
 import json
 import os
+import pkgutil
+import signal
 import subprocess
 import sys
 import zipfile
@@ -53,6 +63,203 @@ def options(spec):
             entry["suboptions"] = options(option["suboptions"])
         compact[name] = entry
     return compact
+
+
+RULES = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
+
+
+class Captured(BaseException):
+    """Raised by the stand-in AnsibleModule.__init__, carrying the arguments it was called with."""
+
+
+def names_list(value):
+    """A list of option names, or None when `value` is not one."""
+    if isinstance(value, (list, tuple)) and all(isinstance(name, str) for name in value):
+        return list(value)
+    return None
+
+
+def literal(value):
+    """A default or required_if value in the tagged form runbook compares: str, bool or int only."""
+    if isinstance(value, bool):
+        return {"bool": value}
+    if isinstance(value, int):
+        return {"int": value}
+    if isinstance(value, str):
+        return {"str": value}
+    return {}
+
+
+def rules(spec, arguments):
+    """The cross-argument rules of one spec level (a module's, or a suboption's), with what they need:
+    the defaults, fallbacks and aliases of the options they name; {} when the level has none."""
+    spec = spec if isinstance(spec, dict) else {}
+    out = {}
+    groups = {key: [names_list(group) for group in (arguments.get(key) or []) if isinstance(group, (list, tuple))]
+              for key in ("mutually_exclusive", "required_together", "required_one_of")}
+    for key, value in groups.items():
+        value = [group for group in value if group]
+        if value:
+            out[key] = value
+    required_if = []
+    for entry in arguments.get("required_if") or []:
+        if not isinstance(entry, (list, tuple)) or len(entry) not in (3, 4):
+            continue
+        key, value, requires = entry[0], entry[1], names_list(entry[2])
+        option = spec.get(key) if isinstance(key, str) else None
+        tagged = literal(value)
+        if not isinstance(key, str) or requires is None or not tagged:
+            continue
+        kind = option.get("type", "str") if isinstance(option, dict) else "str"
+        required_if.append({"key": key, "value": tagged, "requires": requires,
+                            "any": bool(entry[3]) if len(entry) == 4 else False,
+                            "type": kind if isinstance(kind, str) else "other"})
+    if required_if:
+        out["required_if"] = required_if
+    required_by = {}
+    for key, value in (arguments.get("required_by") or {}).items():
+        value = [value] if isinstance(value, str) else names_list(value)
+        if isinstance(key, str) and value:
+            required_by[key] = value
+    if required_by:
+        out["required_by"] = required_by
+    named = set()
+    for key in ("mutually_exclusive", "required_together", "required_one_of"):
+        for group in out.get(key, []):
+            named.update(group)
+    for entry in out.get("required_if", []):
+        named.update([entry["key"]] + entry["requires"])
+    for key, value in out.get("required_by", {}).items():
+        named.update([key] + value)
+    defaults, fallbacks, aliases, nested = {}, [], {}, {}
+    for name, option in spec.items():
+        if not isinstance(option, dict):
+            continue
+        if name in named:
+            if option.get("default") is not None:
+                defaults[name] = literal(option["default"])
+            if option.get("fallback"):
+                fallbacks.append(name)
+            for alias in option.get("aliases") or []:
+                aliases[alias] = name
+        if isinstance(option.get("options"), dict):
+            sub = rules(option["options"], option)
+            if sub:
+                nested[name] = sub
+    for key, value in (("defaults", defaults), ("fallbacks", sorted(fallbacks)), ("aliases", aliases),
+                       ("options", nested)):
+        if value:
+            out[key] = value
+    if not any(key in out for key in RULES + ("options",)):
+        return {}
+    return out
+
+
+def capture(module_name):
+    """The rules of one module, from the arguments its main() gives AnsibleModule."""
+    try:
+        importlib.import_module(module_name).main()
+    except Captured as captured:
+        arguments = captured.args[0]
+        return rules(arguments.get("argument_spec"), arguments)
+    except BaseException:
+        return None
+    return None
+
+
+def preload(collections_path):
+    """Imports every module_utils once, before forking, so each child imports only its module."""
+    import ansible.module_utils
+    names = [found.name for found in pkgutil.walk_packages(ansible.module_utils.__path__, "ansible.module_utils.")]
+    pattern = os.path.join(collections_path, "ansible_collections", "*", "*", "plugins", "module_utils", "**", "*.py")
+    for path in sorted(glob.glob(pattern, recursive=True)):
+        parts = os.path.relpath(path, collections_path)[:-3].split(os.sep)
+        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except BaseException:
+            pass
+
+
+def argument_rules(collections_path, fqcns):
+    """Each module's cross-argument rules, by FQCN (only modules that have any). Every module runs in a
+    child of its own (a module may change shared specs, print, or exit), two at a time."""
+    from ansible.module_utils import basic
+    from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
+    _AnsibleCollectionFinder(paths=[collections_path])._install()
+    signature = inspect.signature(basic.AnsibleModule.__init__)
+
+    def record(self, *args, **kwargs):
+        raise Captured(signature.bind(self, *args, **kwargs).arguments)
+
+    basic.AnsibleModule.__init__ = record
+    saved = os.dup(1)
+    quiet = os.open(os.devnull, os.O_RDWR)
+    os.dup2(quiet, 1)
+    try:
+        preload(collections_path)
+    finally:
+        os.dup2(saved, 1)
+    modules = []
+    for fqcn in fqcns:
+        namespace, collection, name = fqcn.split(".", 2)
+        if (namespace, collection) == ("ansible", "builtin"):
+            modules.append((fqcn, "ansible.modules." + name))
+        else:
+            pattern = os.path.join(collections_path, "ansible_collections", namespace, collection, "plugins",
+                                   "modules", "**", name + ".py")
+            found = sorted(glob.glob(pattern, recursive=True))
+            if found:
+                parts = os.path.relpath(found[0], collections_path)[:-3].split(os.sep)
+                modules.append((fqcn, ".".join(parts)))
+    found = {}
+    running = []
+
+    def collect(entry):
+        fqcn, pid, read = entry
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        try:
+            result = json.loads(data) if data else None
+        except ValueError:
+            result = None
+        if result:
+            found[fqcn] = result
+
+    for fqcn, module_name in modules:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read)
+            os.dup2(quiet, 0)
+            os.dup2(quiet, 1)
+            os.dup2(quiet, 2)
+            signal.alarm(30)
+            try:
+                data = json.dumps(capture(module_name)).encode()
+            except BaseException:
+                data = b""
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(data)
+            os._exit(0)
+        os.close(write)
+        running.append((fqcn, pid, read))
+        if len(running) >= 2:
+            collect(running.pop(0))
+    for entry in running:
+        collect(entry)
+    return found
+
+
+def has_action_plugin(collections_path, fqcn):
+    namespace, collection, name = fqcn.split(".", 2)
+    if (namespace, collection) == ("ansible", "builtin"):
+        folder = os.path.join(os.path.dirname(ansible.__file__), "plugins", "action")
+    else:
+        folder = os.path.join(collections_path, "ansible_collections", namespace, collection, "plugins", "action")
+    return os.path.exists(os.path.join(folder, name + ".py"))
 
 
 def routing(runtime):
@@ -112,6 +319,10 @@ def main():
         doc = (plugin or {}).get("doc") or {}
         spec = options(doc.get("options"))
         modules[name] = {"options": spec, "free_form": "free_form" in spec}
+        if has_action_plugin(collections_path, name):
+            modules[name]["action"] = True
+    for name, found in argument_rules(collections_path, sorted(modules)).items():
+        modules[name]["rules"] = found
     names = {kind: sorted(run("-t", kind, "--list", "--json").keys()) for kind in ("lookup", "filter", "test")}
 
     core = os.path.dirname(ansible.__file__)
@@ -157,7 +368,8 @@ def main():
     }
     with open(out, "w") as f:
         json.dump(index, f, sort_keys=True, separators=(",", ":"))
-    print(f"index: {len(modules)} modules, {sum(len(v) for v in names.values())} lookups/filters/tests, "
+    print(f"index: {len(modules)} modules ({sum('rules' in m for m in modules.values())} with cross-argument "
+          f"rules), {sum(len(v) for v in names.values())} lookups/filters/tests, "
           f"{len(installed)} collections, {os.path.getsize(out)} bytes")
 
 
