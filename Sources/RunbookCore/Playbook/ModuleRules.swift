@@ -103,11 +103,9 @@ extension PlaybookChecker {
     private func resolvedModule(
         _ name: String, at node: YAMLNode, index: ImageIndex, scope: TaskScope
     ) -> ModuleResolution {
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        let legacy = parts.count >= 3 && parts[0] == "ansible" && parts[1] == "legacy"
-        if parts.count == 1 || legacy,
-            hasLocalPlugin(legacy ? parts.dropFirst(2).joined(separator: ".") : name, scope: scope)
-        {
+        let bare = !name.utf8.contains(UInt8(ascii: "."))
+        let legacy = name.hasPrefix("ansible.legacy.")
+        if bare || legacy, hasLocalPlugin(legacy ? String(name.dropFirst(15)) : name, scope: scope) {
             return .notJudged
         }
         let key = ([name] + scope.collections).joined(separator: "\u{1}")
@@ -154,11 +152,9 @@ extension PlaybookChecker {
             if index.collections[collection] == nil { return .notJudged }
         }
         // Ansible's own message, then the nearest name the image has.
-        let shortNames =
-            deep.builtinModules
-            ?? index.modules.keys.compactMap { $0.hasPrefix("ansible.builtin.") ? String($0.dropFirst(16)) : nil }
-        deep.builtinModules = shortNames
-        let suggestion = closestMatch(to: short, in: shortNames) ?? closestMatch(to: name, in: index.modules.keys)
+        let suggestion =
+            closestMatch(to: short, in: candidates("ansible.builtin", index: index, short: true))
+            ?? closestMatch(to: name, in: candidates(nil, index: index, short: false))
         findings.append(
             .error, "unknown-module",
             "couldn't resolve module/action '\(name)': neither ansible-core \(index.ansibleCore) nor the play's "
@@ -209,13 +205,28 @@ extension PlaybookChecker {
                         + "to the collections setting (or requirements.yml)", missingCollection: collection))
             return .notJudged
         }
-        let inCollection = index.modules.keys.filter { $0.hasPrefix(collection + ".") }
+
         findings.append(
             .error, "unknown-module",
             "couldn't resolve module/action '\(shown ?? fqcn)': \(collection) "
                 + "\(index.collections[collection] ?? index.ansibleCore) has no such module"
-                + didYouMean(fqcn, in: inCollection))
+                + (closestMatch(to: fqcn, in: candidates(collection, index: index, short: false))
+                    .map { "; did you mean '\($0)'?" } ?? ""))
         return .notJudged
+    }
+
+    /// The module names of one collection (all with nil), full or without the collection, for
+    /// did-you-mean: worked out once per run.
+    private func candidates(_ collection: String?, index: ImageIndex, short: Bool) -> CandidateNames {
+        let key = (collection ?? "") + (short ? "\u{0}short" : "")
+        if let known = deep.moduleNames[key] { return known }
+        let prefix = collection.map { $0 + "." } ?? ""
+        let names = index.modules.keys.filter { $0.hasPrefix(prefix) }.map {
+            short ? String($0.dropFirst(prefix.count)) : $0
+        }
+        let found = CandidateNames(names)
+        deep.moduleNames[key] = found
+        return found
     }
 
     /// Whether a module or action of this name sits in a `library/` or `action_plugins/` folder Ansible
@@ -225,38 +236,74 @@ extension PlaybookChecker {
         if settings.environment["ANSIBLE_LIBRARY"] != nil || settings.environment["ANSIBLE_ACTION_PLUGINS"] != nil {
             return true
         }
-        let context = pluginContext(scope)
-        let names = deep.localModules[context] ?? localModuleNames(scope)
-        deep.localModules[context] = .some(names)
-        return names.map { $0.contains(name) } ?? true
+        return (scope.localPlugins ?? localPlugins(scope)).modules.map { $0.contains(name) } ?? true
     }
 
     /// What decides the plugin folders of a task: its playbook's folder, its role, the roles being expanded.
     func pluginContext(_ scope: TaskScope) -> String {
-        ([scope.playbookFolder, scope.role?.folder ?? ""] + roleStack.map(\.folder)).joined(separator: "\u{0}")
+        let folders = [scope.playbookFolder, scope.role?.folder ?? ""] + roleStack.map(\.folder)
+        // Consecutive tasks mostly share it: comparing the folders is cheaper than joining them again.
+        if let last = deep.lastContext, last.folders == folders { return last.key }
+        let key = folders.joined(separator: "\u{0}")
+        deep.lastContext = (folders, key)
+        return key
     }
 
-    /// The module and action names the `library/` and `action_plugins/` folders a task may load from
-    /// hold (`name`, `name.py`, `.ps1`, `.sh`); nil when a configured library path may hold any.
-    private func localModuleNames(_ scope: TaskScope) -> Set<String>? {
-        if configs(for: scope.playbookFolder).contains(where: { $0.hasLibraryPath }) { return nil }
-        // A role's library/ serves the whole play once the role is in it: every role on disk counts.
-        let folders = pluginFolders(
-            scope, besides: [],
-            roles: [scope.playbookFolder + "/roles", settings.workspace + "/roles"]
-                + configuredRolesPath(for: scope.playbookFolder))
-        var names: Set<String> = []
-        for folder in folders {
-            for kind in ["library", "action_plugins"] where exists(folder + "/" + kind) {
-                for entry in listing(folder + "/" + kind) {
-                    names.insert(entry)
-                    for suffix in [".py", ".ps1", ".sh"] where entry.hasSuffix(suffix) {
-                        names.insert(String(entry.dropLast(suffix.count)))
-                    }
+    /// The plugins the folders a task may load from define: those of the playbook's folder, the
+    /// workspace and every role on disk (worked out once per playbook folder), and those of its role
+    /// and the roles being expanded. A role's plugins serve the whole play once the role is in it.
+    func localPlugins(_ scope: TaskScope) -> LocalPlugins {
+        let context = pluginContext(scope)
+        if let known = deep.localPluginsByContext[context] { return known }
+        var base = deep.localPluginsByPlaybookFolder[scope.playbookFolder]
+        if base == nil {
+            var found = LocalPlugins()
+            let configs = configs(for: scope.playbookFolder)
+            if configs.contains(where: { $0.hasLibraryPath }) { found.modules = nil }
+            if configs.contains(where: { $0.hasJinjaPluginPath }) { found.anyJinja = true }
+            var folders = [scope.playbookFolder, settings.workspace]
+            let rolesFolders =
+                [scope.playbookFolder + "/roles", settings.workspace + "/roles"]
+                + configuredRolesPath(for: scope.playbookFolder)
+            for rolesFolder in rolesFolders {
+                folders += listing(rolesFolder).map { rolesFolder + "/" + $0 }
+            }
+            for folder in folders { found.add(folderPlugins(folder)) }
+            base = found
+            deep.localPluginsByPlaybookFolder[scope.playbookFolder] = found
+        }
+        var plugins = base ?? LocalPlugins()
+        for folder in [scope.role?.folder].compactMap({ $0 }) + roleStack.map(\.folder) {
+            plugins.add(folderPlugins(folder))
+        }
+        deep.localPluginsByContext[context] = plugins
+        return plugins
+    }
+
+    /// The plugins one folder's `library/`, `action_plugins/`, `lookup_plugins/`, `filter_plugins/`
+    /// and `test_plugins/` hold.
+    private func folderPlugins(_ folder: String) -> LocalPlugins {
+        if let known = deep.folderPlugins[folder] { return known }
+        var found = LocalPlugins()
+        // One listing of the folder answers which plugin folders it has (a role rarely has any).
+        let entries = Set(listing(folder))
+        for kind in ["library", "action_plugins"] where entries.contains(kind) {
+            for entry in listing(folder + "/" + kind) {
+                found.modules?.insert(entry)
+                for suffix in [".py", ".ps1", ".sh"] where entry.hasSuffix(suffix) {
+                    found.modules?.insert(String(entry.dropLast(suffix.count)))
                 }
             }
         }
-        return names
+        if entries.contains("lookup_plugins") {
+            for entry in listing(folder + "/lookup_plugins") where entry.hasSuffix(".py") {
+                found.lookups.insert(String(entry.dropLast(3)))
+            }
+        }
+        found.filters = entries.contains("filter_plugins")
+        found.tests = entries.contains("test_plugins")
+        deep.folderPlugins[folder] = found
+        return found
     }
 
     /// The folders whose plugin subfolders (`library/`, `filter_plugins/`, …) Ansible may load for a
@@ -393,8 +440,8 @@ extension PlaybookChecker {
             break
         }
         // A YAML boolean meets yes/no choices: Ansible maps True/False onto them.
-        let booleanWords: Set<String> = ["yes", "no", "true", "false", "on", "off", "1", "0", "True", "False"]
-        let booleanMeetsChoices = node.bool != nil && (option.choices ?? []).contains(where: booleanWords.contains)
+        let booleanMeetsChoices =
+            node.bool != nil && (option.choices ?? []).contains(where: Self.booleanWords.contains)
         if let choices = option.choices, type != "bool", type != "list", let text = node.string,
             !choices.contains(text), !booleanMeetsChoices
         {
@@ -420,6 +467,10 @@ extension PlaybookChecker {
             }
         }
     }
+
+    private static let booleanWords: Set<String> = [
+        "yes", "no", "true", "false", "on", "off", "1", "0", "True", "False",
+    ]
 
     private static func article(_ type: String) -> String {
         switch type {

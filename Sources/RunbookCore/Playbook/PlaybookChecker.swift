@@ -22,20 +22,43 @@ struct CheckerSettings {
     var requirementsInImage = false
 }
 
+/// The plugins of the workspace's own plugin folders that a task may load.
+struct LocalPlugins {
+    /// Module and action names (`library/`, `action_plugins/`); nil when a configured path may hold any.
+    var modules: Set<String>? = []
+    /// Lookup names (`lookup_plugins/NAME.py`).
+    var lookups: Set<String> = []
+    /// Whether a `filter_plugins/` or `test_plugins/` folder exists (one file defines many names).
+    var filters = false
+    var tests = false
+    /// Whether a configured path may hold any filter, test or lookup.
+    var anyJinja = false
+
+    mutating func add(_ other: LocalPlugins) {
+        if let theirs = other.modules { modules?.formUnion(theirs) } else { modules = nil }
+        lookups.formUnion(other.lookups)
+        filters = filters || other.filters
+        tests = tests || other.tests
+        anyJinja = anyJinja || other.anyJinja
+    }
+}
+
 /// Answers deep validation works out once per run: the same module, filter or expression recurs in
 /// task after task.
 struct DeepLookups {
-    /// Whether a local plugin folder may define a filter, test or lookup, by kind, name and the task's
-    /// plugin folders.
-    var localPlugins: [String: Bool] = [:]
-    /// The module names the task's plugin folders hold (nil: any), by plugin folders.
-    var localModules: [String: Set<String>?] = [:]
+    /// The last plugin folders asked about, and their key.
+    var lastContext: (folders: [String], key: String)?
+    /// The plugins a task's folders define: by its plugin folders, by playbook folder (the part every
+    /// task of a playbook shares), and each folder's own.
+    var localPluginsByContext: [String: LocalPlugins] = [:]
+    var localPluginsByPlaybookFolder: [String: LocalPlugins] = [:]
+    var folderPlugins: [String: LocalPlugins] = [:]
     /// The plugins a value's templates name, by value (and whether it is a bare expression).
     var templatePlugins: [String: [PlaybookChecker.TemplatePlugin]] = [:]
     /// The index's filter, test and lookup names as sets.
     var pluginNames: [PlaybookChecker.TemplatePlugin.Kind: Set<String>] = [:]
-    /// ansible.builtin's module names without the prefix (did-you-mean of unknown modules).
-    var builtinModules: [String]?
+    /// Module names to suggest from (did-you-mean of unknown modules), by collection.
+    var moduleNames: [String: CandidateNames] = [:]
     /// The argument names (with aliases) a module or suboption accepts, and each one's option, by
     /// module and suboption path.
     var argumentNames: [String: (Set<String>, [String: String])] = [:]

@@ -15,6 +15,9 @@ struct TaskScope {
     var collections: [String] = []
     /// Whether a play, block or role above sets `module_defaults` (which can supply required arguments).
     var moduleDefaults = false
+    /// With an image index: the plugins the workspace's own folders define for these tasks (worked out
+    /// when the scope is made, from its playbook folder, role and the roles being expanded).
+    var localPlugins: LocalPlugins?
 }
 
 /// A role found on disk.

@@ -29,8 +29,10 @@ extension PlaybookChecker {
     private func checkTemplatePlugins(_ node: YAMLNode, expression: Bool, scope: TaskScope, index: ImageIndex) {
         switch scope.document.resolve(node).kind {
         case .scalar(let text, _):
-            // Outside a bare expression, plugins are named only inside `{{ }}` or `{% %}`.
+            // Outside a bare expression, plugins are named only inside `{{ }}` or `{% %}`; and always by
+            // `|` (filters), `is` (tests), `(` (lookups) or a `filter` statement.
             if !expression && !text.utf8.contains(UInt8(ascii: "{")) { return }
+            if !Self.mayNamePlugins(text) { return }
             let key = (expression ? "e" : "t") + text
             let plugins = deep.templatePlugins[key] ?? pluginsNamed(in: text, expression: expression)
             deep.templatePlugins[key] = plugins
@@ -44,6 +46,20 @@ extension PlaybookChecker {
         case .alias:
             break
         }
+    }
+
+    /// Whether a text has a `|`, a `(`, or the words `is` or `filter`: without them no plugin is named.
+    static func mayNamePlugins(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "|"), UInt8(ascii: "("): return true
+            case UInt8(ascii: "s") where previous == UInt8(ascii: "i"): return true
+            case UInt8(ascii: "r") where previous == UInt8(ascii: "e"): return true  // filter
+            default: previous = byte
+            }
+        }
+        return false
     }
 
     /// The plugins a value's templates name, each once, in the order named.
@@ -108,25 +124,14 @@ extension PlaybookChecker {
     /// Whether the workspace may define the plugin itself: a lookup of that file name, or any filter or
     /// test file (one file defines many, by names in its code).
     private func hasLocalJinjaPlugins(_ plugin: TemplatePlugin, scope: TaskScope) -> Bool {
-        let key =
-            plugin.kind.rawValue + "\u{0}" + (plugin.kind == .lookup ? plugin.name : "") + "\u{0}"
-            + pluginContext(scope)
-        if let known = deep.localPlugins[key] { return known }
-        let found = findsLocalJinjaPlugins(plugin, scope: scope)
-        deep.localPlugins[key] = found
-        return found
-    }
-
-    private func findsLocalJinjaPlugins(_ plugin: TemplatePlugin, scope: TaskScope) -> Bool {
-        let kind = plugin.kind
-        let folder = "\(kind.rawValue)_plugins"
-        if settings.environment["ANSIBLE_\(kind.rawValue.uppercased())_PLUGINS"] != nil { return true }
-        let places = pluginFolders(
-            scope, besides: [settings.workspace],
-            roles: [scope.playbookFolder + "/roles", settings.workspace + "/roles"])
-        if configs(for: scope.playbookFolder).contains(where: { $0.hasJinjaPluginPath }) { return true }
-        if kind == .lookup { return places.contains { Paths.exists($0 + "/" + folder + "/" + plugin.name + ".py") } }
-        return places.contains { exists($0 + "/" + folder) }
+        if settings.environment["ANSIBLE_\(plugin.kind.rawValue.uppercased())_PLUGINS"] != nil { return true }
+        let local = scope.localPlugins ?? localPlugins(scope)
+        if local.anyJinja { return true }
+        switch plugin.kind {
+        case .lookup: return local.lookups.contains(plugin.name)
+        case .filter: return local.filters
+        case .test: return local.tests
+        }
     }
 
     /// The filters (`| name`, `{% filter name %}`), tests (`is [not] name`) and lookups
@@ -175,45 +180,55 @@ enum JinjaToken: Equatable {
 /// Splits a Jinja expression into names (dots joining identifiers: `ns.coll.name`), string literals
 /// and one-character symbols; numbers and whitespace are dropped.
 func jinjaTokens(_ body: String) -> [JinjaToken] {
+    // Over UTF-8 bytes: every delimiter, name and quote is ASCII; other text is copied as it is.
     var tokens: [JinjaToken] = []
-    let characters = Array(body)
+    let bytes = Array(body.utf8)
     var index = 0
-    func isStart(_ c: Character) -> Bool { c == "_" || (c.isASCII && c.isLetter) }
-    func isPart(_ c: Character) -> Bool { isStart(c) || (c.isASCII && c.isNumber) }
-    while index < characters.count {
-        let c = characters[index]
-        if c == "'" || c == "\"" {
-            var text = ""
+    func isStart(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "_") || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+    }
+    func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    while index < bytes.count {
+        let byte = bytes[index]
+        if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+            var text: [UInt8] = []
             index += 1
-            while index < characters.count, characters[index] != c {
-                if characters[index] == "\\", index + 1 < characters.count { index += 1 }
-                text.append(characters[index])
+            while index < bytes.count, bytes[index] != byte {
+                if bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.count { index += 1 }
+                text.append(bytes[index])
                 index += 1
             }
             index += 1
-            tokens.append(.string(text))
-        } else if isStart(c) {
-            var name = String(c)
+            tokens.append(.string(String(decoding: text, as: UTF8.self)))
+        } else if isStart(byte) {
+            let start = index
+            var dots = 0
             index += 1
-            while index < characters.count {
-                if isPart(characters[index]) {
-                    name.append(characters[index])
+            while index < bytes.count {
+                if isStart(bytes[index]) || isDigit(bytes[index]) {
                     index += 1
-                } else if characters[index] == ".", index + 1 < characters.count, isStart(characters[index + 1]),
-                    name.split(separator: ".").count < 3 || tokens.last == .symbol("|")
+                } else if bytes[index] == UInt8(ascii: "."), index + 1 < bytes.count, isStart(bytes[index + 1]),
+                    dots < 2 || tokens.last == .symbol("|")
                 {
-                    name.append(".")
+                    dots += 1
                     index += 1
                 } else {
                     break
                 }
             }
-            tokens.append(.name(name))
-        } else if c.isWhitespace || (c.isASCII && c.isNumber) {
+            tokens.append(.name(String(decoding: bytes[start..<index], as: UTF8.self)))
+        } else if byte < 0x80 {
+            if !isDigit(byte) && ![0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D].contains(byte) {
+                tokens.append(.symbol(String(Unicode.Scalar(byte))))
+            }
             index += 1
         } else {
-            tokens.append(.symbol(String(c)))
-            index += 1
+            // A non-ASCII character: skipped when it is whitespace, else a symbol of its own.
+            var end = index + 1
+            while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
+            let character = String(decoding: bytes[index..<end], as: UTF8.self)
+            if !(character.first?.isWhitespace ?? false) { tokens.append(.symbol(character)) }
+            index = end
         }
     }
     return tokens

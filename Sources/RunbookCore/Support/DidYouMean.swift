@@ -1,10 +1,27 @@
 /// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
 func closestMatch(to word: String, in candidates: some Sequence<String>) -> String? {
+    closestMatch(to: word, in: CandidateNames(candidates))
+}
+
+/// Names to suggest from, with their lengths worked out once (for a list asked about many times).
+struct CandidateNames: Sendable {
+    let names: [String]
+    let lengths: [Int]
+
+    init(_ names: some Sequence<String>) {
+        self.names = Array(names)
+        lengths = self.names.map(\.unicodeScalars.count)
+    }
+}
+
+/// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
+func closestMatch(to word: String, in candidates: CandidateNames) -> String? {
     let limit = max(1, min(3, word.count / 3))
     let length = word.unicodeScalars.count
     var best: (String, Int)?
     // The distance is at least the difference in length: most candidates are ruled out by it alone.
-    for candidate in candidates where abs(candidate.unicodeScalars.count - length) <= limit {
+    for (candidate, candidateLength) in zip(candidates.names, candidates.lengths)
+    where abs(candidateLength - length) <= limit {
         let distance = editDistance(word, candidate)
         if distance <= limit, distance < (best?.1 ?? .max) || (distance == best?.1 && candidate < (best?.0 ?? "")) {
             best = (candidate, distance)
