@@ -20,6 +20,8 @@ struct CheckerSettings {
     var index: ImageIndex?
     /// Whether the workspace's requirements will be installed into the image (see ValidationRequest).
     var requirementsInImage = false
+    /// Whether the index checks run on a second thread (see DeepWorker).
+    var deepChecksInParallel = true
 }
 
 /// The plugins of the workspace's own plugin folders that a task may load.
@@ -99,8 +101,21 @@ final class PlaybookChecker {
     /// What deep validation works out once per run rather than once per task.
     var deep = DeepLookups()
 
-    init(settings: CheckerSettings) {
+    /// Runs the image-index checks on a second thread (with an index; see DeepWorker).
+    private(set) var deepWorker: DeepWorker?
+
+    /// A checker; with an index, `deepWorker` hands the index checks to a second thread.
+    init(settings: CheckerSettings, deepWorker: Bool = true) {
         self.settings = settings
+        if deepWorker && settings.index != nil && settings.deepChecksInParallel {
+            self.deepWorker = DeepWorker(settings: settings)
+        }
+    }
+
+    /// Replaces the findings (the deep worker's merged in), keeping the record of repeats.
+    func replaceDiagnostics(_ merged: [Diagnostic]) {
+        diagnostics = merged
+        seen = Set(merged)
     }
 
     // MARK: - Reporting

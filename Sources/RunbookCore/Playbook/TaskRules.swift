@@ -72,7 +72,7 @@ extension PlaybookChecker {
             guard let key = loop.key.string else { continue }
             let lookup = String(key.dropFirst("with_".count))
             if key != "loop", settings.index != nil {
-                checkLookup(lookup, keyword: key, at: loop.key, scope: scope)
+                deepCheck(scope) { $0.checkLookup(lookup, keyword: key, at: loop.key, scope: $1) }
             } else if key != "loop", !Keywords.builtinLookups.contains(shortActionName(lookup)) {
                 report(
                     .warning, "unknown-loop-lookup",
@@ -86,7 +86,8 @@ extension PlaybookChecker {
         for pair in pairs where pair.key.string != "<<" {
             checkJinja(pair.value, document: scope.document, file: scope.file)
             if settings.index != nil, let key = pair.key.string {
-                checkTemplatePlugins(pair.value, expression: Keywords.conditionals.contains(key), scope: scope)
+                let expression = Keywords.conditionals.contains(key)
+                deepCheck(scope) { $0.checkTemplatePlugins(pair.value, expression: expression, scope: $1) }
             }
         }
         checkVarsShape(value(pairs, "vars"), document: scope.document, file: scope.file, owner: "a task")
@@ -133,7 +134,11 @@ extension PlaybookChecker {
             }
         }
         let arguments = TaskArguments(value: argument, args: value(pairs, "args"), document: scope.document)
-        checkModule(module, keyNode: actionPair.key, arguments: arguments, pairs: pairs, scope: scope)
+        if settings.index != nil {
+            deepCheck(scope) { [module] in
+                $0.checkModule(module, keyNode: actionPair.key, arguments: arguments, pairs: pairs, scope: $1)
+            }
+        }
         switch shortActionName(module) {
         case "include":
             report(

@@ -42,7 +42,7 @@ public struct PlaybookValidator: Sendable {
             workspace: request.workspace, currentDirectory: request.currentDirectory,
             hostMatcher: matchers.isEmpty ? nil : CombinedHostMatcher(matchers: matchers),
             loader: YAMLLoader(limits: limits), environment: request.environment, index: request.index,
-            requirementsInImage: request.requirementsInImage)
+            requirementsInImage: request.requirementsInImage, deepChecksInParallel: request.deepChecksInParallel)
         let checker = PlaybookChecker(settings: settings)
         for path in playbookPaths {
             guard Paths.isFolder(path) else {
@@ -56,6 +56,7 @@ public struct PlaybookValidator: Sendable {
                 if file.failed || PlaybookChecker.looksLikePlaybook(file) { checker.checkPlaybook(candidate) }
             }
         }
+        checker.finishDeepChecks()
         files += checker.filesRead
         diagnostics += checker.diagnostics
         let ordered = diagnostics.enumerated().sorted { lhs, rhs in

@@ -17,6 +17,9 @@ public struct ValidationRequest: Sendable {
     /// the image is ready): roles they declare are then left to the index's pass instead of being
     /// reported as not installed here.
     public var requirementsInImage = false
+    /// Whether the index checks run on a second thread while the playbooks are walked (the report is
+    /// the same either way; tests compare the two).
+    var deepChecksInParallel = true
 
     /// Makes a request.
     public init(

@@ -250,6 +250,39 @@ import Testing
             ], "\(messages)")
     }
 
+    /// The index checks run on a second thread; the report is the one a single thread gives, finding for
+    /// finding and in the same order, over every corpus playbook (with this index) and these fixtures.
+    @Test func aSecondThreadGivesTheSameReport() throws {
+        var paths: [String] = []
+        var root = try temporaryDirectory().path
+        if let corpus = Corpus.located {
+            root = corpus.root.path
+            paths = corpus.verdicts.map { corpus.root.appendingPathComponent($0.path).path }
+        }
+        let fixture = try request(
+            for: """
+                - hosts: localhost
+                  tasks:
+                    - ansible.builtin.pip:
+                        state: present
+                    - ansible.builtin.file: {path: /tmp/x, stat: directory}
+                    - debug: msg="{{ x | nosuchfilter }}"
+                """)
+        for var request in [
+            fixture,
+            ValidationRequest(paths: paths, workspace: root, currentDirectory: root, environment: ["HOME": root]),
+        ] where !request.paths.isEmpty {
+            request.index = index
+            var single = request
+            single.deepChecksInParallel = false
+            let parallel = try PlaybookValidator().validate(request)
+            let sequential = try PlaybookValidator().validate(single)
+            #expect(parallel.diagnostics == sequential.diagnostics)
+            #expect(parallel.files == sequential.files)
+            #expect(parallel.diagnostics.contains { PlaybookChecker.ruleCodes.contains($0.rule) })
+        }
+    }
+
     /// module_defaults may give any argument: only `mutually_exclusive`, which looks at the task's own
     /// arguments, is still judged.
     @Test func moduleDefaultsLeaveOnlyMutualExclusionJudged() throws {
