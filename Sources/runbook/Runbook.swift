@@ -59,7 +59,7 @@ struct Runbook: AsyncParsableCommand {
             var command = try Validate.parseSettingPathsAside(arguments) ?? parseAsRoot(arguments)
             guard let runnable = command as? any RunbookCommand else {
                 // The in-container entry, or a group such as `runbook image` without a subcommand (its help).
-                if var entry = command as? ExecPlaybook {
+                if let entry = command as? ExecPlaybook {
                     try await entry.run()
                 } else {
                     try command.run()

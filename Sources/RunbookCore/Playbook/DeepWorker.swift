@@ -66,11 +66,11 @@ final class DeepWorker: @unchecked Sendable {
 }
 
 extension PlaybookChecker {
-    /// Runs an index check of a task: on the deep worker when there is one, else here. The scope's
-    /// local plugins are worked out first (they depend on the roles being expanded now).
+    /// Runs an index check of a task: on the deep worker when there is one, else here. The roles being
+    /// expanded now go with it (they decide which plugin folders the task may load from).
     func deepCheck(_ scope: TaskScope, _ check: @escaping @Sendable (PlaybookChecker, TaskScope) -> Void) {
         var scope = scope
-        if scope.localPlugins == nil { scope.localPlugins = localPlugins(scope) }
+        if scope.expandedRoleFolders == nil { scope.expandedRoleFolders = roleFolders(scope) }
         guard let deepWorker else {
             check(self, scope)
             return

@@ -236,17 +236,23 @@ extension PlaybookChecker {
         if settings.environment["ANSIBLE_LIBRARY"] != nil || settings.environment["ANSIBLE_ACTION_PLUGINS"] != nil {
             return true
         }
-        return (scope.localPlugins ?? localPlugins(scope)).modules.map { $0.contains(name) } ?? true
+        return localPlugins(scope).modules.map { $0.contains(name) } ?? true
     }
 
     /// What decides the plugin folders of a task: its playbook's folder, its role, the roles being expanded.
     func pluginContext(_ scope: TaskScope) -> String {
-        let folders = [scope.playbookFolder, scope.role?.folder ?? ""] + roleStack.map(\.folder)
+        let folders = [scope.playbookFolder] + roleFolders(scope)
         // Consecutive tasks mostly share it: comparing the folders is cheaper than joining them again.
         if let last = deep.lastContext, last.folders == folders { return last.key }
         let key = folders.joined(separator: "\u{0}")
         deep.lastContext = (folders, key)
         return key
+    }
+
+    /// The folders of the task's role and of the roles being expanded (as captured when the check was
+    /// handed over, on the deep worker).
+    func roleFolders(_ scope: TaskScope) -> [String] {
+        scope.expandedRoleFolders ?? ([scope.role?.folder].compactMap { $0 } + roleStack.map(\.folder))
     }
 
     /// The plugins the folders a task may load from define: those of the playbook's folder, the
@@ -273,7 +279,7 @@ extension PlaybookChecker {
             deep.localPluginsByPlaybookFolder[scope.playbookFolder] = found
         }
         var plugins = base ?? LocalPlugins()
-        for folder in [scope.role?.folder].compactMap({ $0 }) + roleStack.map(\.folder) {
+        for folder in roleFolders(scope) {
             plugins.add(folderPlugins(folder))
         }
         deep.localPluginsByContext[context] = plugins

@@ -43,7 +43,6 @@ extension PlaybookChecker {
             file: file, document: document, playbookFolder: folder, role: nil, includeFolders: [folder],
             collections: collectionList(value(pairs, "collections"), document: document))
         scope.moduleDefaults = value(pairs, "module_defaults") != nil
-        if settings.index != nil { scope.localPlugins = localPlugins(scope) }
         checkRoles(value(pairs, "roles"), scope: scope, state: &state)
         for section in Keywords.taskSections {
             checkTaskList(

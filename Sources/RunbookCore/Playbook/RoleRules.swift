@@ -240,7 +240,6 @@ extension PlaybookChecker {
             includeFolders: [])
         roleScope.collections = (role.collection.map { [$0] } ?? []) + (meta.map(metaCollections) ?? [])
         roleScope.moduleDefaults = scope.moduleDefaults
-        if settings.index != nil { roleScope.localPlugins = localPlugins(roleScope) }
         if let meta {
             checkDependencies(meta, scope: roleScope, state: &state)
         }

@@ -15,9 +15,9 @@ struct TaskScope {
     var collections: [String] = []
     /// Whether a play, block or role above sets `module_defaults` (which can supply required arguments).
     var moduleDefaults = false
-    /// With an image index: the plugins the workspace's own folders define for these tasks (worked out
-    /// when the scope is made, from its playbook folder, role and the roles being expanded).
-    var localPlugins: LocalPlugins?
+    /// The folders of the task's role and of the roles being expanded, captured when an index check
+    /// is handed to the deep worker (whose own checker expands no roles).
+    var expandedRoleFolders: [String]?
 }
 
 /// A role found on disk.

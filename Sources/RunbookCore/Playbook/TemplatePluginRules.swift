@@ -125,7 +125,7 @@ extension PlaybookChecker {
     /// test file (one file defines many, by names in its code).
     private func hasLocalJinjaPlugins(_ plugin: TemplatePlugin, scope: TaskScope) -> Bool {
         if settings.environment["ANSIBLE_\(plugin.kind.rawValue.uppercased())_PLUGINS"] != nil { return true }
-        let local = scope.localPlugins ?? localPlugins(scope)
+        let local = localPlugins(scope)
         if local.anyJinja { return true }
         switch plugin.kind {
         case .lookup: return local.lookups.contains(plugin.name)
