@@ -43,7 +43,9 @@ RUN . /build/build-env.sh \
 # The collections setting and the workspace's requirements (workspace/plan.json, written by runbook;
 # install-content.py says how each kind is installed), then the plugin index runbook validates modules
 # and arguments against (build-index.py: ansible-doc --metadata-dump of the modules, ansible-doc --list
-# of lookups/filters/tests, and the meta/runtime.yml routing of ansible-core and each collection).
+# of lookups/filters/tests, the meta/runtime.yml routing of ansible-core and each collection, and the
+# cross-argument rules of each module's code, recorded from its AnsibleModule call in a forked child
+# whose AnsibleModule.__init__ only records and stops).
 # Last, trim-payload.py keeps only what ansible loads at run time, in the form it loads fastest:
 # collections without tests/docs/changelogs, botocore's plain JSON data gzipped (its loader reads
 # either), stripped shared objects, and bytecode only for code the controller imports (never for
