@@ -10,7 +10,8 @@ Sources, all from the image's own ansible-core and collections:
   documentation: each module's main() is run in a forked child with AnsibleModule.__init__ replaced by
   one that records its arguments and stops (so nothing past that call runs), with the defaults,
   fallbacks and aliases those rules depend on; a module that does not reach AnsibleModule is left out;
-- whether a module has an action plugin of its own name (which may rewrite its arguments);
+- whether an action plugin may take a module's arguments first (one of its name, one meta/runtime.yml
+  routes it to, or its network family's), which may rewrite them;
 - lookup, filter and test names: `ansible-doc -t TYPE --list --json`;
 - routing (redirects, deprecations, tombstones of modules and actions; redirects and tombstones of
   filters, tests and lookups): ansible-core's
@@ -254,12 +255,31 @@ def argument_rules(collections_path, fqcns):
 
 
 def has_action_plugin(collections_path, fqcn):
+    """Whether an action plugin may take the module's arguments first, as ansible picks one: a plugin of
+    the module's name, one that meta/runtime.yml routes the name to, or the network family's plugin
+    (`ios` for `ios_config`) for the prefixes in NETWORK_GROUP_MODULES."""
+    from ansible import constants
     namespace, collection, name = fqcn.split(".", 2)
     if (namespace, collection) == ("ansible", "builtin"):
         folder = os.path.join(os.path.dirname(ansible.__file__), "plugins", "action")
+        runtime = os.path.join(os.path.dirname(ansible.__file__), "config", "ansible_builtin_runtime.yml")
     else:
-        folder = os.path.join(collections_path, "ansible_collections", namespace, collection, "plugins", "action")
-    return os.path.exists(os.path.join(folder, name + ".py"))
+        root = os.path.join(collections_path, "ansible_collections", namespace, collection)
+        folder = os.path.join(root, "plugins", "action")
+        runtime = os.path.join(root, "meta", "runtime.yml")
+    if runtime not in ACTION_ROUTES:
+        loaded = {}
+        if os.path.exists(runtime):
+            with open(runtime) as f:
+                loaded = yaml.safe_load(f) or {}
+        ACTION_ROUTES[runtime] = set(((loaded.get("plugin_routing") or {}).get("action") or {}).keys())
+    family = name.split("_", 1)[0]
+    return (os.path.exists(os.path.join(folder, name + ".py")) or name in ACTION_ROUTES[runtime]
+            or (family in (getattr(constants, "NETWORK_GROUP_MODULES", None) or [])
+                and os.path.exists(os.path.join(folder, family + ".py"))))
+
+
+ACTION_ROUTES = {}
 
 
 def routing(runtime):
