@@ -1,5 +1,13 @@
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -27,15 +35,30 @@ public final class HistoryStore: Sendable {
             throw RunbookError(
                 .cantCreate, "cannot create the history's folder \(folder): \(Formatting.reason(error))")
         }
-        let opened: SQLiteDatabase
         do {
-            opened = try SQLiteDatabase(path: path)
-            try opened.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
-            try Self.migrate(opened)
+            database = Mutex(try Self.open(path))
         } catch let error as SQLiteError {
             throw RunbookError(.cantCreate, "cannot open the run history \(path): \(error.message)")
         }
-        database = Mutex(opened)
+    }
+
+    /// Opens the file in WAL mode at the current schema. Switching a new file to WAL takes a lock
+    /// SQLite does not wait for (it answers "database is locked" at once when another runbook is
+    /// creating the same file), so a busy answer here is retried, for as long as the busy timeout.
+    private static func open(_ path: String) throws -> SQLiteDatabase {
+        let deadline = ContinuousClock.now + .seconds(10)
+        var pause = 5
+        while true {
+            do {
+                let opened = try SQLiteDatabase(path: path)
+                try opened.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
+                try migrate(opened)
+                return opened
+            } catch let error as SQLiteError where error.isBusy && ContinuousClock.now < deadline {
+                usleep(UInt32(pause * 1000 + Int.random(in: 0..<pause) * 1000))
+                pause = min(pause * 2, 100)
+            }
+        }
     }
 
     // MARK: - Schema

@@ -142,6 +142,32 @@ import Testing
         #expect(try first.results(of: "two").count == 300)
     }
 
+    /// Runbooks started at the same moment all open (create, switch to WAL, migrate) a history file
+    /// that does not exist yet, and each one's run lands.
+    @Test func runbooksOpeningANewFileAtOnceAllLand() async throws {
+        for round in 0..<25 {
+            let fresh = folder.appendingPathComponent("new-\(round)/history.sqlite").path
+            let opened = await withTaskGroup(of: String?.self) { group in
+                for writer in 0..<4 {
+                    group.addTask {
+                        do {
+                            let store = try HistoryStore(path: fresh)
+                            try store.begin(run("r\(writer)", at: Double(writer)))
+                            return nil
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                }
+                var failures: [String] = []
+                for await failure in group { if let failure { failures.append(failure) } }
+                return failures
+            }
+            #expect(opened.isEmpty, "round \(round): \(opened)")
+            #expect(try HistoryStore(path: fresh).runs(HistoryStore.Filter()).count == 4)
+        }
+    }
+
     @Test func aDocumentRoundTripsThroughJSONAndStore() throws {
         let store = try HistoryStore(path: path)
         var recorded = run("doc1", at: 1, status: "ok")
