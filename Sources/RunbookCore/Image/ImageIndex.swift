@@ -32,7 +32,8 @@ public struct ImageIndex: Sendable, Codable {
         public var options: [String: Option]
         /// Whether the module takes a free-form string (command, shell, raw, …).
         public var freeForm: Bool
-        /// Whether an action plugin of the module's own name runs first (it may rewrite the arguments).
+        /// Whether an action plugin takes the arguments first (one of the module's name, one
+        /// meta/runtime.yml routes it to, or its network family's): it may rewrite them.
         public var action: Bool?
         /// The cross-argument rules of the module's code (nil: none, or an index from before they were kept).
         public var rules: ArgumentRules?
@@ -182,7 +183,7 @@ public struct ModuleTable: Sendable, Codable {
     /// The cache's modules file, and where in it each module's spec lies.
     private let specs: Data
     private let ranges: [String: Range<Int>]
-    /// Specs decoded from `raw` so far: each is decoded once, whatever the number of tasks using it.
+    /// Specs decoded from `specs` so far: each is decoded once, whatever the number of tasks using it.
     private let memo = Memo()
     /// Every module's FQCN.
     public let keys: [String]

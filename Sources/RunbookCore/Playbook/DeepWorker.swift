@@ -14,7 +14,9 @@ final class DeepWorker: @unchecked Sendable {
     private var placed: [(position: Int, range: Range<Int>)] = []
 
     init(settings: CheckerSettings) {
-        checker = PlaybookChecker(settings: settings, deepWorker: false)
+        var own = settings
+        own.deepChecksInParallel = false
+        checker = PlaybookChecker(settings: own)
     }
 
     /// Checks handed over but not yet sent to the thread (by the walk's thread only): they go in

@@ -65,7 +65,8 @@ extension PlaybookChecker {
             given += scope.document.mergedPairs(args).filter { $0.key.string != "<<" }
         }
         let moduleDefaults = scope.moduleDefaults || pairs.contains { $0.key.string == "module_defaults" }
-        // An action plugin of the module's own name may rewrite the arguments before the module sees them.
+        // An action plugin (of the module's name, routed to, or its network family's) may rewrite the
+        // arguments before the module sees them.
         checkArguments(
             given, module: fqcn, spec: module.options, rules: module.action == true ? nil : module.rules,
             freeForm: module.freeForm, checkRequired: !moduleDefaults, prefix: "", document: scope.document,
@@ -312,33 +313,12 @@ extension PlaybookChecker {
         return found
     }
 
-    /// The folders whose plugin subfolders (`library/`, `filter_plugins/`, …) Ansible may load for a
-    /// task: the playbook's, `besides`, the task's role, the roles being expanded, and every role in
-    /// the `roles` folders.
-    func pluginFolders(_ scope: TaskScope, besides: [String], roles: [String]) -> [String] {
-        var folders = [scope.playbookFolder] + besides
-        if let role = scope.role { folders.append(role.folder) }
-        folders += roleStack.map(\.folder)
-        for rolesFolder in roles {
-            folders += listing(rolesFolder).map { rolesFolder + "/" + $0 }
-        }
-        return folders
-    }
-
     /// A folder's entries, read once per validation.
     func listing(_ folder: String) -> [String] {
         if let known = folderListings[folder] { return known }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         folderListings[folder] = names
         return names
-    }
-
-    /// Whether a path exists, asked of the file system once per validation.
-    func exists(_ path: String) -> Bool {
-        if let known = existing[path] { return known }
-        let found = Paths.exists(path)
-        existing[path] = found
-        return found
     }
 
     // MARK: - Arguments
@@ -369,16 +349,20 @@ extension PlaybookChecker {
     ) {
         // The names a spec accepts, worked out once per module and suboption path.
         let key = module + "\u{0}" + prefix
-        let (names, canonical) =
-            deep.argumentNames[key]
-            ?? (
+        let accepted: (Set<String>, [String: String])
+        if let known = deep.argumentNames[key] {
+            accepted = known
+        } else {
+            accepted = (
                 Self.acceptedNames(spec),
                 spec.reduce(into: [String: String]()) { table, entry in
                     table[entry.key] = entry.key
                     for alias in entry.value.aliases ?? [] { table[alias] = entry.key }
                 }
             )
-        deep.argumentNames[key] = (names, canonical)
+            deep.argumentNames[key] = accepted
+        }
+        let (names, canonical) = accepted
         var present: Set<String> = []
         for pair in given {
             guard let key = pair.key.string else { continue }

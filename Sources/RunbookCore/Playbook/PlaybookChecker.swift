@@ -96,18 +96,16 @@ final class PlaybookChecker {
     var runtimeNamesUnknown = false
     /// The plugin folders found on disk, by folder path (deep validation asks per task).
     var folderListings: [String: [String]] = [:]
-    /// Whether a path exists, by path (deep validation asks per task).
-    var existing: [String: Bool] = [:]
     /// What deep validation works out once per run rather than once per task.
     var deep = DeepLookups()
 
     /// Runs the image-index checks on a second thread (with an index; see DeepWorker).
     private(set) var deepWorker: DeepWorker?
 
-    /// A checker; with an index, `deepWorker` hands the index checks to a second thread.
-    init(settings: CheckerSettings, deepWorker: Bool = true) {
+    /// A checker; with an index (and `deepChecksInParallel`), a deep worker runs the index checks.
+    init(settings: CheckerSettings) {
         self.settings = settings
-        if deepWorker && settings.index != nil && settings.deepChecksInParallel {
+        if settings.index != nil && settings.deepChecksInParallel {
             self.deepWorker = DeepWorker(settings: settings)
         }
     }

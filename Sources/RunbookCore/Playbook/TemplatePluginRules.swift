@@ -34,8 +34,13 @@ extension PlaybookChecker {
             if !expression && !text.utf8.contains(UInt8(ascii: "{")) { return }
             if !Self.mayNamePlugins(text) { return }
             let key = (expression ? "e" : "t") + text
-            let plugins = deep.templatePlugins[key] ?? pluginsNamed(in: text, expression: expression)
-            deep.templatePlugins[key] = plugins
+            let plugins: [TemplatePlugin]
+            if let known = deep.templatePlugins[key] {
+                plugins = known
+            } else {
+                plugins = pluginsNamed(in: text, expression: expression)
+                deep.templatePlugins[key] = plugins
+            }
             for plugin in plugins {
                 checkTemplatePlugin(plugin, index: index, at: node, scope: scope)
             }
@@ -76,8 +81,13 @@ extension PlaybookChecker {
         case .test: listed = index.tests
         case .lookup: listed = index.lookups
         }
-        let known = deep.pluginNames[plugin.kind] ?? Set(listed)
-        deep.pluginNames[plugin.kind] = known
+        let known: Set<String>
+        if let names = deep.pluginNames[plugin.kind] {
+            known = names
+        } else {
+            known = Set(listed)
+            deep.pluginNames[plugin.kind] = known
+        }
         let parts = plugin.name.split(separator: ".").map(String.init)
         let bare = parts.count == 1
         if bare, hasLocalJinjaPlugins(plugin, scope: scope) { return }

@@ -16,10 +16,7 @@ public enum JSONValue: Decodable, Sendable, Hashable {
 
     /// Parses `data`; nil when it is not JSON (RFC 8259; nesting deeper than 512 is refused).
     public static func parse(_ data: Data) -> JSONValue? {
-        data.withUnsafeBytes { raw in
-            var parser = JSONParser(bytes: raw.bindMemory(to: UInt8.self))
-            return parser.document()
-        }
+        parse(data, range: 0..<data.count)
     }
 
     /// Parses the bytes of `data` in `range`.

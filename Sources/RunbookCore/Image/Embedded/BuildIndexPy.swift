@@ -261,32 +261,21 @@ def argument_rules(collections_path, fqcns):
     return found
 
 
-def has_action_plugin(collections_path, fqcn):
+def has_action_plugin(collections_path, fqcn, runtimes):
     """Whether an action plugin may take the module's arguments first, as ansible picks one: a plugin of
-    the module's name, one that meta/runtime.yml routes the name to, or the network family's plugin
-    (`ios` for `ios_config`) for the prefixes in NETWORK_GROUP_MODULES."""
+    the module's name, one that meta/runtime.yml (`runtimes`, by collection) routes the name to, or the
+    network family's plugin (`ios` for `ios_config`) for the prefixes in NETWORK_GROUP_MODULES."""
     from ansible import constants
     namespace, collection, name = fqcn.split(".", 2)
     if (namespace, collection) == ("ansible", "builtin"):
         folder = os.path.join(os.path.dirname(ansible.__file__), "plugins", "action")
-        runtime = os.path.join(os.path.dirname(ansible.__file__), "config", "ansible_builtin_runtime.yml")
     else:
-        root = os.path.join(collections_path, "ansible_collections", namespace, collection)
-        folder = os.path.join(root, "plugins", "action")
-        runtime = os.path.join(root, "meta", "runtime.yml")
-    if runtime not in ACTION_ROUTES:
-        loaded = {}
-        if os.path.exists(runtime):
-            with open(runtime) as f:
-                loaded = yaml.safe_load(f) or {}
-        ACTION_ROUTES[runtime] = set(((loaded.get("plugin_routing") or {}).get("action") or {}).keys())
+        folder = os.path.join(collections_path, "ansible_collections", namespace, collection, "plugins", "action")
+    routed = ((runtimes.get(f"{namespace}.{collection}") or {}).get("plugin_routing") or {}).get("action") or {}
     family = name.split("_", 1)[0]
-    return (os.path.exists(os.path.join(folder, name + ".py")) or name in ACTION_ROUTES[runtime]
+    return (os.path.exists(os.path.join(folder, name + ".py")) or name in routed
             or (family in (getattr(constants, "NETWORK_GROUP_MODULES", None) or [])
                 and os.path.exists(os.path.join(folder, family + ".py"))))
-
-
-ACTION_ROUTES = {}
 
 
 def routing(runtime):
@@ -336,27 +325,40 @@ def collection_playbooks(folder):
     return sorted(names)
 
 
+def load_runtimes(collections_path):
+    """meta/runtime.yml of ansible-core and of each installed collection, by collection, read once."""
+    core = os.path.dirname(ansible.__file__)
+    with open(os.path.join(core, "config", "ansible_builtin_runtime.yml")) as f:
+        runtimes = {"ansible.builtin": yaml.safe_load(f) or {}}
+    manifest_glob = os.path.join(collections_path, "ansible_collections", "*", "*", "MANIFEST.json")
+    for manifest in sorted(glob.glob(manifest_glob)):
+        root = os.path.dirname(manifest)
+        runtime = os.path.join(root, "meta", "runtime.yml")
+        if os.path.exists(runtime):
+            with open(runtime) as f:
+                runtimes[".".join(root.split(os.sep)[-2:])] = yaml.safe_load(f) or {}
+    return runtimes
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     collections_path, out = sys.argv[1], sys.argv[2]
+    runtimes = load_runtimes(collections_path)
     dump = run("--metadata-dump", "--no-fail-on-errors", "-t", "module")
     modules = {}
     for name, plugin in dump.get("all", {}).get("module", {}).items():
         doc = (plugin or {}).get("doc") or {}
         spec = options(doc.get("options"))
         modules[name] = {"options": spec, "free_form": "free_form" in spec}
-        if has_action_plugin(collections_path, name):
+        if has_action_plugin(collections_path, name, runtimes):
             modules[name]["action"] = True
     for name, found in argument_rules(collections_path, sorted(modules)).items():
         modules[name]["rules"] = found
     names = {kind: sorted(run("-t", kind, "--list", "--json").keys()) for kind in ("lookup", "filter", "test")}
 
-    core = os.path.dirname(ansible.__file__)
-    with open(os.path.join(core, "config", "ansible_builtin_runtime.yml")) as f:
-        runtime = yaml.safe_load(f)
-        routes = {"ansible.builtin": routing(runtime)}
-        jinja_routes = {"ansible.builtin": jinja_routing(runtime)}
+    routes = {name: routing(runtime) for name, runtime in runtimes.items()}
+    jinja_routes = {name: jinja_routing(runtime) for name, runtime in runtimes.items()}
     installed = {}
     roles = {}
     playbooks = {}
@@ -370,12 +372,6 @@ def main():
                              if os.path.isdir(os.path.join(root, "roles", entry))) \
             if os.path.isdir(os.path.join(root, "roles")) else []
         playbooks[name] = collection_playbooks(os.path.join(root, "playbooks"))
-        runtime = os.path.join(root, "meta", "runtime.yml")
-        if os.path.exists(runtime):
-            with open(runtime) as f:
-                loaded = yaml.safe_load(f)
-                routes[name] = routing(loaded)
-                jinja_routes[name] = jinja_routing(loaded)
     available = set()
     for wheel in glob.glob("/build/wheels/ansible-*.whl"):
         with zipfile.ZipFile(wheel) as archive:
