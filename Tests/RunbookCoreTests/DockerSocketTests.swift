@@ -13,7 +13,7 @@ import Testing
         let bin = folder.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         let docker = bin.appendingPathComponent("docker").path
-        FileManager.default.createFile(atPath: docker, contents: Data("#!/bin/sh\n".utf8))
+        _ = FileManager.default.createFile(atPath: docker, contents: Data("#!/bin/sh\n".utf8))
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: docker)
     }
 

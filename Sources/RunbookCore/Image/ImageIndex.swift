@@ -16,9 +16,9 @@ import Synchronization
 
 /// The plugin index an image carries (`/opt/runbook/index.json`, written by build-index.py at build
 /// time): its modules with their argument specs, lookup/filter/test names, routing, collections.
-public struct ImageIndex: Sendable, Codable {
+public struct ImageIndex: Sendable, Encodable {
     /// One option of a module (or a suboption).
-    public struct Option: Sendable, Codable, Hashable {
+    public struct Option: Sendable, Encodable, Hashable {
         public var type: String?
         public var elements: String?
         public var required: Bool?
@@ -28,7 +28,7 @@ public struct ImageIndex: Sendable, Codable {
     }
 
     /// One module.
-    public struct Module: Sendable, Codable, Hashable {
+    public struct Module: Sendable, Encodable, Hashable {
         public var options: [String: Option]
         /// Whether the module takes a free-form string (command, shell, raw, …).
         public var freeForm: Bool
@@ -46,7 +46,7 @@ public struct ImageIndex: Sendable, Codable {
 
     /// A literal of a module's code (a default, a `required_if` value): a string, boolean or integer;
     /// all nil for any other value (a list, a float), which is never compared.
-    public struct Literal: Sendable, Codable, Hashable {
+    public struct Literal: Sendable, Encodable, Hashable {
         public var str: String?
         public var bool: Bool?
         public var int: Int?
@@ -54,9 +54,9 @@ public struct ImageIndex: Sendable, Codable {
 
     /// The cross-argument rules of one spec level (a module's, or a suboption's) as the module's
     /// AnsibleModule call declares them, with the defaults, fallbacks and aliases of the options they name.
-    public struct ArgumentRules: Sendable, Codable, Hashable {
+    public struct ArgumentRules: Sendable, Encodable, Hashable {
         /// One `required_if` entry: when `key` equals `value`, all (or, with `any`, one) of `requires`.
-        public struct RequiredIf: Sendable, Codable, Hashable {
+        public struct RequiredIf: Sendable, Encodable, Hashable {
             public var key: String
             public var value: Literal
             public var requires: [String]
@@ -90,7 +90,7 @@ public struct ImageIndex: Sendable, Codable {
     }
 
     /// A routing entry of meta/runtime.yml.
-    public struct Route: Sendable, Codable, Hashable {
+    public struct Route: Sendable, Encodable, Hashable {
         public var redirect: String?
         public var deprecation: String?
         public var tombstone: String?
@@ -178,7 +178,7 @@ public struct ImageIndex: Sendable, Codable {
 /// The modules of an index by FQCN: decoded ones (from an index read whole), or each spec kept as its
 /// JSON and decoded when looked up (from the cache), which spares a warm validation decoding the
 /// specs of the hundreds of modules a playbook does not use.
-public struct ModuleTable: Sendable, Codable {
+public struct ModuleTable: Sendable, Encodable {
     private let decoded: [String: ImageIndex.Module]
     /// The cache's modules file, and where in it each module's spec lies.
     private let specs: Data
@@ -221,10 +221,6 @@ public struct ModuleTable: Sendable, Codable {
         }
         memo.modules.withLock { $0[name] = module }
         return module
-    }
-
-    public init(from decoder: any Decoder) throws {
-        self.init(try decoder.singleValueContainer().decode([String: ImageIndex.Module].self))
     }
 
     public func encode(to encoder: any Encoder) throws {
