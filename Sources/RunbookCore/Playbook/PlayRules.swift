@@ -126,7 +126,7 @@ extension PlaybookChecker {
             let alternatives = (entry.items ?? [entry]).map(document.resolve).compactMap(\.string)
             if alternatives.isEmpty || alternatives.contains(where: isTemplated) { continue }
             let paths = alternatives.map { Paths.absolute($0, relativeTo: folder) }
-            if let found = paths.first(where: Paths.isFile) {
+            if let found = paths.first(where: isFile) {
                 let vars = use(found)
                 if let root = vars.document?.root { checkJinja(root, document: vars.document ?? document, file: found) }
             } else {
@@ -168,7 +168,7 @@ extension PlaybookChecker {
             return
         }
         let path = Paths.absolute(name, relativeTo: Paths.parent(file))
-        guard Paths.isFile(path) else {
+        guard isFile(path) else {
             report(
                 .error, "missing-playbook",
                 "imported playbook '\(name)' not found; the path is relative to \(display(Paths.parent(file)))/",

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -22,6 +24,36 @@ struct CheckerSettings {
     var requirementsInImage = false
     /// Whether the index checks run on a second thread (see DeepWorker).
     var deepChecksInParallel = true
+    /// Files parsed and paths looked at by any checker of the run, when several run at once.
+    var shared: SharedFiles?
+}
+
+/// What the checkers of one run, on several threads, learn of the file system: each file parsed once
+/// and each path looked at once, whichever checker asks first (the file system does not change
+/// during a run, so which one does makes no difference).
+final class SharedFiles: Sendable {
+    private let files = Mutex<[String: YAMLFile]>([:])
+    private let kinds = Mutex<[String: Paths.Kind]>([:])
+
+    /// The file at `path`, made by `load` if no checker has loaded it yet. Two checkers asking at
+    /// once may both parse it; the first one stored is the one every checker gets.
+    func file(_ path: String, load: () -> YAMLFile) -> YAMLFile {
+        if let file = files.withLock({ $0[path] }) { return file }
+        let made = load()
+        return files.withLock { all in
+            if let stored = all[path] { return stored }
+            all[path] = made
+            return made
+        }
+    }
+
+    /// What is at `path`, looked at once for the run.
+    func kind(_ path: String) -> Paths.Kind {
+        if let kind = kinds.withLock({ $0[path] }) { return kind }
+        let kind = Paths.kind(path)
+        kinds.withLock { $0[path] = kind }
+        return kind
+    }
 }
 
 /// The plugins of the workspace's own plugin folders that a task may load.
@@ -80,6 +112,7 @@ final class PlaybookChecker {
     private var cache: [String: YAMLFile] = [:]
     private var used: Set<String> = []
     private var configs: [String: AnsibleConfig] = [:]
+    private var pathKinds: [String: Paths.Kind] = [:]
     /// Role lookups and installed collection folders already made in this run (the file system
     /// does not change during one).
     var roleLookups: [String: RoleLookup] = [:]
@@ -140,10 +173,29 @@ final class PlaybookChecker {
 
     // MARK: - Files
 
+    /// What is at `path`, asked of the file system once per run (it does not change during one):
+    /// role searches and `requirements.yml` lookups repeat the same paths playbook after playbook.
+    func pathKind(_ path: String) -> Paths.Kind {
+        if let kind = pathKinds[path] { return kind }
+        let kind = settings.shared?.kind(path) ?? Paths.kind(path)
+        pathKinds[path] = kind
+        return kind
+    }
+
+    /// Whether a file (anything but a folder) is at `path`; see pathKind.
+    func isFile(_ path: String) -> Bool { pathKind(path) == .file }
+
+    /// Whether a folder is at `path`; see pathKind.
+    func isFolder(_ path: String) -> Bool { pathKind(path) == .folder }
+
+    /// Whether anything is at `path`; see pathKind.
+    func exists(_ path: String) -> Bool { pathKind(path) != .missing }
+
     /// The parsed file at absolute path `path`, read at most once per run; nothing is reported.
     func load(_ path: String) -> YAMLFile {
         if let file = cache[path] { return file }
-        let file = settings.loader.load(path: path, displayPath: display(path))
+        let load = { self.settings.loader.load(path: path, displayPath: self.display(path)) }
+        let file = settings.shared?.file(path, load: load) ?? load()
         cache[path] = file
         return file
     }

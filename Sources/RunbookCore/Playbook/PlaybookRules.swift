@@ -10,8 +10,11 @@ extension PlaybookChecker {
                 file: reference.file, at: reference.node)
             return
         }
-        guard checkedPlaybooks.insert(path).inserted else { return }
         let isTopLevel = playbookStack.isEmpty
+        // Each playbook given (or found) is checked whole, as ansible-playbook runs it: what it
+        // imports is checked once within it, whatever other playbooks of the run import.
+        if isTopLevel { checkedPlaybooks = [] }
+        guard checkedPlaybooks.insert(path).inserted else { return }
         if isTopLevel {
             facts = FactTracker()
             runtimeNames = []

@@ -142,7 +142,7 @@ extension PlaybookChecker {
         searched.append(scope.playbookFolder)
         var unique: Set<String> = []
         searched = searched.filter { unique.insert($0).inserted }
-        for folder in searched where Paths.isFolder(Paths.absolute(name, relativeTo: folder)) {
+        for folder in searched where isFolder(Paths.absolute(name, relativeTo: folder)) {
             return .found(RoleReference(name: name, folder: Paths.absolute(name, relativeTo: folder)))
         }
         // Installed into the image from the workspace's requirements (its files are not on disk here).
@@ -196,7 +196,7 @@ extension PlaybookChecker {
         for root in roots {
             let base = root.hasSuffix("/ansible_collections") ? root : root + "/ansible_collections"
             let folder = base + "/" + parts[0] + "/" + parts[1]
-            if Paths.isFolder(folder) { return folder }
+            if isFolder(folder) { return folder }
         }
         return nil
     }
@@ -205,7 +205,7 @@ extension PlaybookChecker {
     private func collectionRole(_ collection: String, _ role: String, roots: [String]) -> String? {
         guard let folder = collectionFolder(collection, roots: roots) else { return nil }
         let path = folder + "/roles/" + role
-        return Paths.isFolder(path) ? path : nil
+        return isFolder(path) ? path : nil
     }
 
     private func checkRole(
@@ -289,7 +289,7 @@ extension PlaybookChecker {
     /// `role/<folder>/<name>` with `.yml`, `.yaml` or no extension, when it exists.
     private func roleFile(_ role: RoleReference, _ folder: String, _ name: String) -> String? {
         let base = role.folder + "/" + folder + "/" + name
-        return [base + ".yml", base + ".yaml", base].first(where: Paths.isFile)
+        return [base + ".yml", base + ".yaml", base].first(where: isFile)
     }
 
     /// The role name of a `roles:` or `dependencies:` entry: a string, or `role:`/`name:` in a mapping.
@@ -308,7 +308,7 @@ extension PlaybookChecker {
         for folder in [settings.workspace, playbookFolder] {
             for file in SettingKey.defaultRequirementsFiles {
                 let path = folder + "/" + file
-                guard Paths.isFile(path) else { continue }
+                guard isFile(path) else { continue }
                 if let line = RoleRequirements.roles(in: load(path))[name] {
                     return (SourceLocation(file: display(path), line: line, column: 1), folder == settings.workspace)
                 }

@@ -1,11 +1,20 @@
 /// A task's arguments, however written: a mapping under the module, `key=value` free form, or `args:`.
 struct TaskArguments {
     /// The value under the module key.
-    var value: YAMLNode
+    let value: YAMLNode
     /// The task's `args:` mapping, if any.
-    var args: YAMLNode?
+    let args: YAMLNode?
     /// The document, for resolving aliases.
-    var document: YAMLDocument
+    let document: YAMLDocument
+    /// The words of a string value (`key=value` pairs or free form), split once.
+    let words: [Substring]
+
+    init(value: YAMLNode, args: YAMLNode?, document: YAMLDocument) {
+        self.value = value
+        self.args = args
+        self.document = document
+        self.words = value.string.map(whitespaceWords) ?? []
+    }
 
     /// The module's value when it is a plain string without `key=value` pairs (a path for includes).
     var freeForm: (String, YAMLNode)? {
@@ -26,8 +35,9 @@ struct TaskArguments {
     /// The string value of argument `key` and the node it was written in.
     subscript(key: String) -> (String, YAMLNode)? {
         if let node = value[key].map(document.resolve), let text = node.string, !node.isNull { return (text, node) }
-        if let text = value.string {
-            for token in text.split(whereSeparator: \.isWhitespace) where token.hasPrefix(key + "=") {
+        if value.string != nil {
+            let prefix = key + "="
+            for token in words where token.hasPrefix(prefix) {
                 return (String(token.dropFirst(key.count + 1)).trimmingCharacters(in: ["'", "\""]), value)
             }
         }
@@ -42,4 +52,28 @@ struct TaskArguments {
 /// Whether a YAML 1.1 / Ansible boolean string is true (`yes`, `true`, `on`, `1`).
 func isTrue(_ text: String) -> Bool {
     ["yes", "true", "on", "1", "y"].contains(text.lowercased())
+}
+
+/// The words of `text` between whitespace (as `Character.isWhitespace` splits them), byte by byte
+/// when the text is ASCII, as module arguments almost always are.
+func whitespaceWords(_ text: String) -> [Substring] {
+    let utf8 = text.utf8
+    guard !utf8.contains(where: { $0 >= 0x80 }) else { return text.split(whereSeparator: \.isWhitespace) }
+    var words: [Substring] = []
+    var start: String.Index?
+    var index = utf8.startIndex
+    while index != utf8.endIndex {
+        let byte = utf8[index]
+        if byte == 0x20 || (0x09...0x0D).contains(byte) {
+            if let first = start {
+                words.append(text[first..<index])
+                start = nil
+            }
+        } else if start == nil {
+            start = index
+        }
+        index = utf8.index(after: index)
+    }
+    if let first = start { words.append(text[first...]) }
+    return words
 }

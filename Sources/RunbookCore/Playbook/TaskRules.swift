@@ -128,7 +128,7 @@ extension PlaybookChecker {
         var argument = scope.document.resolve(actionPair.value)
         if key == "action" || key == "local_action" {
             if let text = argument.string {
-                module = text.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
+                module = whitespaceWords(text).first.map(String.init) ?? ""
             } else if let name = argument["module"].map(scope.document.resolve)?.string {
                 module = name
             }
@@ -296,7 +296,7 @@ extension PlaybookChecker {
     }
 
     private func findTasksFile(_ name: String, scope: TaskScope) -> String? {
-        taskSearchFolders(scope).lazy.map { Paths.absolute(name, relativeTo: $0) }.first(where: Paths.isFile)
+        taskSearchFolders(scope).lazy.map { Paths.absolute(name, relativeTo: $0) }.first(where: isFile)
     }
 
     private func checkSource(_ module: String, arguments: TaskArguments, scope: TaskScope) {
@@ -308,7 +308,7 @@ extension PlaybookChecker {
         for folder in scope.includeFolders.reversed() { folders += [folder + "/" + sub, folder] }
         folders += [scope.playbookFolder + "/" + sub, scope.playbookFolder]
         // An absolute source is the same path from every folder.
-        if folders.contains(where: { Paths.exists(Paths.absolute(source, relativeTo: $0)) }) { return }
+        if folders.contains(where: { exists(Paths.absolute(source, relativeTo: $0)) }) { return }
         report(
             .warning, "source-not-found",
             "\(module) src '\(source)' not found in \(sub)/ of the role or the playbook's folder; check the name",

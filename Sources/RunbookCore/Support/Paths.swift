@@ -132,6 +132,18 @@ public enum Paths {
         return stat(path, &info) == 0 ? Int(info.st_size) : nil
     }
 
+    /// What is at a path (following symlinks): nothing, a folder, or a file (anything else).
+    public enum Kind: Sendable {
+        case missing, file, folder
+    }
+
+    /// What is at `path`, in one stat call.
+    public static func kind(_ path: String) -> Kind {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .missing }
+        return (info.st_mode & S_IFMT) == S_IFDIR ? .folder : .file
+    }
+
     /// Whether a regular file (or a symlink to one; anything but a folder) exists at `path`.
     public static func isFile(_ path: String) -> Bool {
         var info = stat()

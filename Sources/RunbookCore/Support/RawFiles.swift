@@ -51,6 +51,16 @@ public enum RawFiles {
         if offset > 0, lseek(descriptor, off_t(offset), SEEK_SET) < 0 { return nil }
         var info = stat()
         let expected = fstat(descriptor, &info) == 0 ? max(0, Int(info.st_size) - Int(offset)) : 0
+        return bytes(descriptor: descriptor, expected: expected, stopAtExpected: false, limit: limit)
+    }
+
+    /// At most `limit` bytes of the regular file open on `descriptor` whose fstat gave `size`: read up to
+    /// that size, which saves the read that would only find the end (the file as it was when stat'ed).
+    public static func bytes(descriptor: Int32, size: Int, limit: Int = Int.max) -> [UInt8]? {
+        bytes(descriptor: descriptor, expected: size, stopAtExpected: size > 0, limit: limit)
+    }
+
+    private static func bytes(descriptor: Int32, expected: Int, stopAtExpected: Bool, limit: Int) -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: min(limit, max(expected + 1, 4096)))
         var filled = 0
         while filled < limit {
@@ -67,6 +77,7 @@ public enum RawFiles {
             }
             if count == 0 { break }
             filled += count
+            if stopAtExpected && filled == expected { break }
         }
         buffer.removeSubrange(filled...)
         return buffer

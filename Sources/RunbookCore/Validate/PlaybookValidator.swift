@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -38,27 +41,40 @@ public struct PlaybookValidator: Sendable {
             diagnostics += result.diagnostics
             if let matcher = result.matcher { matchers.append(matcher) }
         }
-        let settings = CheckerSettings(
+        var settings = CheckerSettings(
             workspace: request.workspace, currentDirectory: request.currentDirectory,
             hostMatcher: matchers.isEmpty ? nil : CombinedHostMatcher(matchers: matchers),
             loader: YAMLLoader(limits: limits), environment: request.environment, index: request.index,
             requirementsInImage: request.requirementsInImage, deepChecksInParallel: request.deepChecksInParallel)
-        let checker = PlaybookChecker(settings: settings)
-        for path in playbookPaths {
-            guard Paths.isFolder(path) else {
-                checker.checkPlaybook(path)
+        var units: [CheckUnit] = []
+        for (path, isFolder) in playbookPaths {
+            guard isFolder else {
+                units.append(.playbook(path))
                 continue
             }
-            let walk = PlaybookWalker().candidates(under: path, display: checker.display)
-            walk.diagnostics.forEach(checker.report)
-            for candidate in walk.files {
-                let file = checker.load(candidate)
-                if file.failed || PlaybookChecker.looksLikePlaybook(file) { checker.checkPlaybook(candidate) }
+            let walk = PlaybookWalker().candidates(under: path) { Paths.display($0, from: request.currentDirectory) }
+            if !walk.diagnostics.isEmpty { units.append(.findings(walk.diagnostics)) }
+            units += walk.files.map(CheckUnit.candidate)
+        }
+        let threads = min(units.count, request.checkerThreads ?? Self.automaticThreads)
+        let outcomes: [UnitOutcome]
+        if threads > 1 {
+            settings.deepChecksInParallel = false  // the threads already share the cores
+            settings.shared = SharedFiles()
+            outcomes = Self.check(units, threads: threads, settings: settings)
+        } else {
+            outcomes = Self.check(units, settings: settings)
+        }
+        // Each unit's findings and files in the order of the units, a repeat dropped where it recurs:
+        // the report one checker walking the units in order gives.
+        var seenFiles = Set(files)
+        var seenDiagnostics = Set(diagnostics)
+        for outcome in outcomes {
+            for file in outcome.files where seenFiles.insert(file).inserted { files.append(file) }
+            for diagnostic in outcome.diagnostics where seenDiagnostics.insert(diagnostic).inserted {
+                diagnostics.append(diagnostic)
             }
         }
-        checker.finishDeepChecks()
-        files += checker.filesRead
-        diagnostics += checker.diagnostics
         let ordered = diagnostics.enumerated().sorted { lhs, rhs in
             lhs.element.location == rhs.element.location
                 ? lhs.offset < rhs.offset
@@ -67,7 +83,83 @@ public struct PlaybookValidator: Sendable {
         return ValidationReport(files: files, diagnostics: ordered)
     }
 
-    private func resolvePaths(_ request: ValidationRequest) throws(RunbookError) -> [String] {
+    /// One piece of a validation run: a playbook given by path, a YAML file found in a folder (a
+    /// playbook if it looks like one), or a folder walk's own findings. Each is checked on its own
+    /// (what one playbook imports, and the facts and groups its plays create, never leak into
+    /// another), so units may run on several threads and still give the same report.
+    enum CheckUnit: Sendable {
+        case playbook(String)
+        case candidate(String)
+        case findings([Diagnostic])
+    }
+
+    /// A unit's findings and the files it used, as its checker recorded them (without what that
+    /// checker had already recorded for an earlier unit: the merge only ever needs a first sight).
+    struct UnitOutcome: Sendable {
+        var diagnostics: [Diagnostic] = []
+        var files: [String] = []
+    }
+
+    /// Threads for a run of many units: the processors there are, at most 8.
+    static var automaticThreads: Int {
+        max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+    }
+
+    /// Runs `unit` on `checker` and returns what it added.
+    private static func run(_ unit: CheckUnit, on checker: PlaybookChecker) -> UnitOutcome {
+        let (diagnosticsBefore, filesBefore) = (checker.diagnostics.count, checker.filesRead.count)
+        switch unit {
+        case .playbook(let path):
+            checker.checkPlaybook(path)
+        case .candidate(let path):
+            let file = checker.load(path)
+            if file.failed || PlaybookChecker.looksLikePlaybook(file) { checker.checkPlaybook(path) }
+        case .findings(let found):
+            found.forEach(checker.report)
+        }
+        return UnitOutcome(
+            diagnostics: Array(checker.diagnostics[diagnosticsBefore...]),
+            files: Array(checker.filesRead[filesBefore...]))
+    }
+
+    /// The units checked in order by one checker on this thread (its deep worker, if any, merged).
+    private static func check(_ units: [CheckUnit], settings: CheckerSettings) -> [UnitOutcome] {
+        let checker = PlaybookChecker(settings: settings)
+        guard checker.deepWorker != nil else { return units.map { run($0, on: checker) } }
+        // The deep worker's findings are merged into the whole run's, so this run is one unit.
+        var outcome = UnitOutcome()
+        for unit in units { outcome.files += run(unit, on: checker).files }
+        checker.finishDeepChecks()
+        outcome.diagnostics = checker.diagnostics
+        return [outcome]
+    }
+
+    /// The units checked by `threads` checkers at once, each taking the next unit not yet taken (so
+    /// each checker sees its units in increasing order, which the merge relies on).
+    private static func check(_ units: [CheckUnit], threads: Int, settings: CheckerSettings) -> [UnitOutcome] {
+        let next = Mutex(0)
+        let outcomes = Mutex([UnitOutcome?](repeating: nil, count: units.count))
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            let checker = PlaybookChecker(settings: settings)
+            var mine: [(Int, UnitOutcome)] = []
+            while true {
+                let index = next.withLock { value in
+                    defer { value += 1 }
+                    return value
+                }
+                guard index < units.count else { break }
+                mine.append((index, run(units[index], on: checker)))
+            }
+            outcomes.withLock { all in
+                for (index, outcome) in mine { all[index] = outcome }
+            }
+        }
+        return outcomes.withLock { $0.compactMap { $0 } }
+    }
+
+    /// The absolute paths the request names, each with whether it is a folder; throws when one does
+    /// not exist. A path is looked at once (a symlink followed); a broken link is left to the loader.
+    private func resolvePaths(_ request: ValidationRequest) throws(RunbookError) -> [(String, Bool)] {
         guard !request.paths.isEmpty else {
             let folder = Paths.absolute("Playbooks", relativeTo: request.workspace)
             guard Paths.isFolder(folder) else {
@@ -75,15 +167,16 @@ public struct PlaybookValidator: Sendable {
                     "no playbook given and \(display(folder, request)) does not exist; "
                         + "pass a playbook file or folder, or run in a workspace with a Playbooks folder")
             }
-            return [folder]
+            return [(folder, true)]
         }
-        return try request.paths.map { (path: String) throws(RunbookError) -> String in
+        return try request.paths.map { (path: String) throws(RunbookError) -> (String, Bool) in
             let absolute = Paths.absolute(path, relativeTo: request.currentDirectory)
             var info = stat()
             guard lstat(absolute, &info) == 0 else {
                 throw .noInput("\(path): no such file or directory; check the path")
             }
-            return absolute
+            if (info.st_mode & S_IFMT) == S_IFLNK { return (absolute, Paths.isFolder(absolute)) }
+            return (absolute, (info.st_mode & S_IFMT) == S_IFDIR)
         }
     }
 

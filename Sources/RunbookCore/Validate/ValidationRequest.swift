@@ -20,6 +20,9 @@ public struct ValidationRequest: Sendable {
     /// Whether the index checks run on a second thread while the playbooks are walked (the report is
     /// the same either way; tests compare the two).
     var deepChecksInParallel = true
+    /// How many threads check playbooks at once (each playbook on its own; the report is the same
+    /// for any number): nil for one per processor, at most 8. Tests set 1 to compare.
+    var checkerThreads: Int?
 
     /// Makes a request.
     public init(

@@ -74,15 +74,22 @@ public struct YAMLLoader: Sendable {
                 path: shown, documents: [], diagnostics: [Diagnostic(.error, rule, message, at: start)],
                 isVault: false, isEmpty: false)
         }
+        if path == "/dev/null" {
+            return YAMLFile(path: shown, documents: [], diagnostics: [], isVault: false, isEmpty: true)
+        }
+        // One open and one fstat (not a stat first): O_NONBLOCK so that a FIFO given by mistake is
+        // refused below instead of blocking the open.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else {
+            return failure("file-unreadable", "cannot read file: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
         var info = stat()
-        guard stat(path, &info) == 0 else {
+        guard fstat(descriptor, &info) == 0 else {
             return failure("file-unreadable", "cannot read file: \(String(cString: strerror(errno)))")
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             return failure("file-unreadable", "expected a file, found a directory")
-        }
-        if path == "/dev/null" {
-            return YAMLFile(path: shown, documents: [], diagnostics: [], isVault: false, isEmpty: true)
         }
         if (info.st_mode & S_IFMT) != S_IFREG {
             return failure("file-unreadable", "cannot read file: not a regular file (a device, FIFO or socket)")
@@ -93,7 +100,10 @@ public struct YAMLLoader: Sendable {
                 "file is \(Int(info.st_size) / (1024 * 1024)) MB, over the \(limits.maxFileSize / (1024 * 1024)) MB "
                     + "limit for YAML files; split it or check it is the file you meant")
         }
-        guard let data = RawFiles.bytes(path, limit: limits.maxFileSize + 1) else {
+        guard
+            let data = RawFiles.bytes(
+                descriptor: descriptor, size: Int(info.st_size), limit: limits.maxFileSize + 1)
+        else {
             return failure("file-unreadable", "cannot read file: \(String(cString: strerror(errno)))")
         }
         if data.count > limits.maxFileSize {
@@ -130,6 +140,12 @@ public struct YAMLLoader: Sendable {
     }
 
     private func checkEncoding(_ bytes: [UInt8], path: String) -> Diagnostic? {
+        // Most files are ASCII without NUL: one tight pass says so; positions are only worked out
+        // when there is something to report or multi-byte text to check.
+        let plainASCII = bytes.withUnsafeBufferPointer { buffer in
+            buffer.allSatisfy { $0 != 0 && $0 < 0x80 }
+        }
+        if plainASCII { return nil }
         var line = 1
         var column = 1
         var index = 0

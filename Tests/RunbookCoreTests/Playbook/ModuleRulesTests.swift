@@ -275,11 +275,19 @@ import Testing
             request.index = index
             var single = request
             single.deepChecksInParallel = false
-            let parallel = try PlaybookValidator().validate(request)
+            single.checkerThreads = 1
+            var worker = request
+            worker.checkerThreads = 1
             let sequential = try PlaybookValidator().validate(single)
-            #expect(parallel.diagnostics == sequential.diagnostics)
-            #expect(parallel.files == sequential.files)
-            #expect(parallel.diagnostics.contains { PlaybookChecker.ruleCodes.contains($0.rule) })
+            #expect(sequential.diagnostics.contains { PlaybookChecker.ruleCodes.contains($0.rule) })
+            // One checker with the deep worker, and 2 or 3 checkers each checking whole playbooks.
+            for threads in [1, 2, 3] {
+                var other = threads == 1 ? worker : request
+                other.checkerThreads = threads
+                let report = try PlaybookValidator().validate(other)
+                #expect(report.diagnostics == sequential.diagnostics, "\(threads) threads")
+                #expect(report.files == sequential.files, "\(threads) threads")
+            }
         }
     }
 

@@ -38,6 +38,33 @@ import Testing
         report.diagnostics.map { "\($0.location.file):\($0.location.line):\($0.location.column) \($0.rule)" }
     }
 
+    /// A playbook another imports is also checked on its own when given (or found) itself, as
+    /// ansible-playbook would run it: what the importer's earlier plays create does not hide its
+    /// findings, whatever the order of the paths and however many threads check them.
+    @Test func aPlaybookIsJudgedOnItsOwnWhoeverImportsItAndInAnyOrder() throws {
+        try write([
+            "hosts.ini": "[web]\nw1\n",
+            "setup.yml": """
+            - hosts: web
+              tasks:
+                - ansible.builtin.add_host: {name: db1, groups: fresh}
+            - ansible.builtin.import_playbook: fresh.yml
+            """,
+            "fresh.yml": "- hosts: fresh\n  tasks:\n    - ansible.builtin.ping:\n",
+        ])
+        var reports: [[String]] = []
+        for paths in [["setup.yml", "fresh.yml"], ["fresh.yml", "setup.yml"]] {
+            for threads in [1, 2] {
+                var request = ValidationRequest(
+                    paths: paths, inventories: ["hosts.ini"], workspace: root.path, currentDirectory: root.path)
+                request.checkerThreads = threads
+                reports.append(findings(try PlaybookValidator().validate(request)))
+            }
+        }
+        #expect(reports[0] == ["fresh.yml:1:10 hosts-no-match"], "\(reports[0])")
+        #expect(reports.allSatisfy { $0 == reports[0] }, "\(reports)")
+    }
+
     @Test func metaDependencyLoopNamesTheChainWithEachLink() throws {
         try write([
             "site.yml": "- hosts: all\n  roles:\n    - a\n",
