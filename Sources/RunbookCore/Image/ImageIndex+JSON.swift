@@ -3,7 +3,7 @@
 /// playbook uses cost more than checking the playbook. The JSON is the one Codable writes (same keys).
 extension ImageIndex {
     /// The index in `json`; nil when a required member is missing or of the wrong type.
-    init?(json: JSONValue, modules: ModuleTable? = nil) {
+    init?(json: JSONValue, modules: ModuleTable? = nil, routing: RoutingTable? = nil) {
         guard let version = json["version"]?.number, let core = json["ansible_core"]?.string,
             let collections = json["collections"]?.stringMap
         else { return nil }
@@ -21,7 +21,7 @@ extension ImageIndex {
             }
             self.modules = ModuleTable(table)
         }
-        routing = (json["routing"]?.object ?? [:]).mapValues { Self.routes($0) }
+        self.routing = routing ?? RoutingTable((json["routing"]?.object ?? [:]).mapValues { Self.routes($0) })
         lookups = json["lookups"]?.strings ?? []
         filters = json["filters"]?.strings ?? []
         tests = json["tests"]?.strings ?? []
@@ -34,11 +34,7 @@ extension ImageIndex {
     }
 
     private static func routes(_ json: JSONValue) -> [String: Route] {
-        (json.object ?? [:]).mapValues {
-            Route(
-                redirect: $0["redirect"]?.string, deprecation: $0["deprecation"]?.string,
-                tombstone: $0["tombstone"]?.string)
-        }
+        (json.object ?? [:]).mapValues(RoutingTable.route)
     }
 }
 

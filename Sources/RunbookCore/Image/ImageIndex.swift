@@ -96,28 +96,130 @@ public struct ImageIndex: Sendable, Encodable {
         public var tombstone: String?
     }
 
-    public var version: Int
+    /// The fields, in one shared box: the checks bind the index task after task, and a copy of a
+    /// struct of thirteen collections is thirteen retains; a copy of this is one (copied on write).
+    private final class Storage: @unchecked Sendable {
+        var version: Int = 0
+        var ansibleCore: String = ""
+        var collections: [String: String] = [:]
+        var available: [String] = []
+        var modules: ModuleTable = ModuleTable([:])
+        var routing: RoutingTable = RoutingTable([:])
+        var lookups: [String] = []
+        var filters: [String] = []
+        var tests: [String] = []
+        var pluginRouting: [String: [String: [String: Route]]]? = nil
+        var roles: [String: [String]]? = nil
+        var playbooks: [String: [String]]? = nil
+        var imageRoles: [String]? = nil
+
+        func copy() -> Storage {
+            let other = Storage()
+            other.version = version
+            other.ansibleCore = ansibleCore
+            other.collections = collections
+            other.available = available
+            other.modules = modules
+            other.routing = routing
+            other.lookups = lookups
+            other.filters = filters
+            other.tests = tests
+            other.pluginRouting = pluginRouting
+            other.roles = roles
+            other.playbooks = playbooks
+            other.imageRoles = imageRoles
+            return other
+        }
+    }
+
+    private var storage = Storage()
+
+    private mutating func unique() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return storage
+    }
+
+    public var version: Int {
+        get { storage.version }
+        set { unique().version = newValue }
+    }
     /// ansible-core's version in the image.
-    public var ansibleCore: String
+    public var ansibleCore: String {
+        get { storage.ansibleCore }
+        set { unique().ansibleCore = newValue }
+    }
     /// Installed collections and their versions.
-    public var collections: [String: String]
+    public var collections: [String: String] {
+        get { storage.collections }
+        set { unique().collections = newValue }
+    }
     /// Collections the `ansible` wheel holds that the image leaves out.
-    public var available: [String]
+    public var available: [String] {
+        get { storage.available }
+        set { unique().available = newValue }
+    }
     /// Modules by FQCN.
-    public var modules: ModuleTable
+    public var modules: ModuleTable {
+        get { storage.modules }
+        set { unique().modules = newValue }
+    }
     /// Routing by collection, then short name.
-    public var routing: [String: [String: Route]]
-    /// FQCNs of lookups, filters and tests.
-    public var lookups: [String]
-    public var filters: [String]
-    public var tests: [String]
+    public var routing: RoutingTable {
+        get { storage.routing }
+        set { unique().routing = newValue }
+    }
+    /// FQCNs of lookups.
+    public var lookups: [String] {
+        get { storage.lookups }
+        set { unique().lookups = newValue }
+    }
+    /// FQCNs of filters.
+    public var filters: [String] {
+        get { storage.filters }
+        set { unique().filters = newValue }
+    }
+    /// FQCNs of tests.
+    public var tests: [String] {
+        get { storage.tests }
+        set { unique().tests = newValue }
+    }
     /// Redirects and tombstones of filters, tests and lookups: by collection, plugin type, then name.
-    public var pluginRouting: [String: [String: [String: Route]]]?
-    /// Each installed collection's roles and playbooks (names).
-    public var roles: [String: [String]]?
-    public var playbooks: [String: [String]]?
+    public var pluginRouting: [String: [String: [String: Route]]]? {
+        get { storage.pluginRouting }
+        set { unique().pluginRouting = newValue }
+    }
+    /// Each installed collection's roles (names).
+    public var roles: [String: [String]]? {
+        get { storage.roles }
+        set { unique().roles = newValue }
+    }
+    /// Each installed collection's playbooks (names).
+    public var playbooks: [String: [String]]? {
+        get { storage.playbooks }
+        set { unique().playbooks = newValue }
+    }
     /// The roles installed from the workspace's requirements (in the image's default roles path).
-    public var imageRoles: [String]?
+    public var imageRoles: [String]? {
+        get { storage.imageRoles }
+        set { unique().imageRoles = newValue }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(version, forKey: .version)
+        try container.encode(ansibleCore, forKey: .ansibleCore)
+        try container.encode(collections, forKey: .collections)
+        try container.encode(available, forKey: .available)
+        try container.encode(modules, forKey: .modules)
+        try container.encode(routing, forKey: .routing)
+        try container.encode(lookups, forKey: .lookups)
+        try container.encode(filters, forKey: .filters)
+        try container.encode(tests, forKey: .tests)
+        try container.encodeIfPresent(pluginRouting, forKey: .pluginRouting)
+        try container.encodeIfPresent(roles, forKey: .roles)
+        try container.encodeIfPresent(playbooks, forKey: .playbooks)
+        try container.encodeIfPresent(imageRoles, forKey: .imageRoles)
+    }
 
     enum CodingKeys: String, CodingKey {
         case version, collections, available, modules, routing, lookups, filters, tests
@@ -135,11 +237,13 @@ public struct ImageIndex: Sendable, Encodable {
         JSONValue.parse(data).flatMap { ImageIndex(json: $0) }
     }
 
-    /// The index as the cache keeps it: everything but the modules as JSON, and the modules one per
-    /// line (`FQCN<TAB>spec JSON`), so a warm read decodes only the specs of the modules a playbook uses.
-    func cacheForm() throws -> (index: Data, modules: Data) {
+    /// The index as the cache keeps it: everything but the modules and the module routing as JSON,
+    /// the modules one per line (`FQCN<TAB>spec JSON`) and the routing one route per line (see
+    /// RoutingTable), so a warm read decodes only the specs and routes a playbook's modules need.
+    func cacheForm() throws -> (index: Data, modules: Data, routing: Data) {
         var rest = self
         rest.modules = ModuleTable([:])
+        rest.routing = RoutingTable([:])
         let encoder = JSONEncoder()
         var lines = Data()
         for name in modules.keys.sorted() {
@@ -148,11 +252,11 @@ public struct ImageIndex: Sendable, Encodable {
             lines.append(try encoder.encode(module))
             lines.append(0x0A)
         }
-        return (try encoder.encode(rest), lines)
+        return (try encoder.encode(rest), lines, try RoutingTable.lines(of: routing.all))
     }
 
-    /// Reads the cache form back; nil when either part is not what `cacheForm` writes.
-    static func fromCacheForm(index: Data, modules: Data) -> ImageIndex? {
+    /// Reads the cache form back; nil when a part is not what `cacheForm` writes.
+    static func fromCacheForm(index: Data, modules: Data, routing: Data) -> ImageIndex? {
         // Each line's spec stays where it is in `modules`: only its byte range is kept.
         var ranges: [String: Range<Int>] = [:]
         let complete = modules.withUnsafeBytes { raw -> Bool in
@@ -170,8 +274,8 @@ public struct ImageIndex: Sendable, Encodable {
             }
             return true
         }
-        guard complete, let json = JSONValue.parse(index) else { return nil }
-        return ImageIndex(json: json, modules: ModuleTable(specs: modules, ranges: ranges))
+        guard complete, let table = RoutingTable(lines: routing), let json = JSONValue.parse(index) else { return nil }
+        return ImageIndex(json: json, modules: ModuleTable(specs: modules, ranges: ranges), routing: table)
     }
 }
 
@@ -242,25 +346,33 @@ public struct ImageIndexCache: Sendable {
         directory = runbookCacheDirectory(environment: environment).appendingPathComponent("index").path
     }
 
-    /// The cached index of image `id` (`sha256:…`): everything but the modules.
+    /// The cached index of image `id` (`sha256:…`): everything but the modules and their routing.
+    /// (`v2`: the form with the routing apart; a runbook that keeps it inside reads its own files.)
     public func path(for id: String) -> String {
-        directory + "/" + id.replacingOccurrences(of: "sha256:", with: "") + ".index.json"
+        directory + "/" + id.replacingOccurrences(of: "sha256:", with: "") + ".v2.index.json"
     }
 
     /// The cached modules of image `id`, one per line.
     func modulesPath(for id: String) -> String {
-        directory + "/" + id.replacingOccurrences(of: "sha256:", with: "") + ".modules"
+        directory + "/" + id.replacingOccurrences(of: "sha256:", with: "") + ".v2.modules"
+    }
+
+    /// The cached module routing of image `id`, one route per line.
+    func routingPath(for id: String) -> String {
+        directory + "/" + id.replacingOccurrences(of: "sha256:", with: "") + ".v2.routing"
     }
 
     /// Whether image `id`'s index is cached.
-    public func isCached(_ id: String) -> Bool { Paths.isFile(path(for: id)) && Paths.isFile(modulesPath(for: id)) }
+    public func isCached(_ id: String) -> Bool {
+        [path(for: id), modulesPath(for: id), routingPath(for: id)].allSatisfy(Paths.isFile)
+    }
 
     /// The cached index of image `id`, if the cache holds a readable one.
     func cached(_ id: String) -> ImageIndex? {
-        guard let data = FileManager.default.contents(atPath: path(for: id)),
-            let modules = FileManager.default.contents(atPath: modulesPath(for: id))
+        guard let data = RawFiles.contents(path(for: id)), let modules = RawFiles.contents(modulesPath(for: id)),
+            let routing = RawFiles.contents(routingPath(for: id))
         else { return nil }
-        return ImageIndex.fromCacheForm(index: data, modules: modules)
+        return ImageIndex.fromCacheForm(index: data, modules: modules, routing: routing)
     }
 
     /// How an index was found.
@@ -284,8 +396,10 @@ public struct ImageIndexCache: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let parts = try index.cacheForm()
-            // The modules first: the index file is what says the cache is there.
-            for (target, content) in [(modulesFile, parts.modules), (file, parts.index)] {
+            // The modules and routing first: the index file is what says the cache is there.
+            for (target, content) in [
+                (modulesFile, parts.modules), (routingPath(for: id), parts.routing), (file, parts.index),
+            ] {
                 let temporary = target + ".\(getpid()).tmp"
                 try content.write(to: URL(fileURLWithPath: temporary))
                 _ = rename(temporary, target)

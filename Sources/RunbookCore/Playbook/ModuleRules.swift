@@ -52,7 +52,7 @@ extension PlaybookChecker {
             if module.freeForm || isTemplated(text) || keyNode.string == "action" || keyNode.string == "local_action" {
                 return
             }
-            let tokens = text.split(whereSeparator: \.isWhitespace)
+            let tokens = arguments.words
             guard tokens.allSatisfy({ $0.contains("=") && !$0.hasPrefix("=") }) else { return }
             let keys = tokens.map { String($0.prefix { $0 != "=" }) }
             checkArgumentKeys(keys.map { ($0, value) }, module: fqcn, spec: module.options, file: scope.file)
@@ -141,12 +141,12 @@ extension PlaybookChecker {
         guard parts.count == 1 || parts.count >= 3 else { return .notJudged }
         // (A library/ or action_plugins/ module of that name was ruled out by resolvedModule.)
         let builtin = "ansible.builtin." + short
-        if index.modules[builtin] != nil || index.routing["ansible.builtin"]?[short] != nil {
+        if index.modules[builtin] != nil || index.routing.route("ansible.builtin", short) != nil {
             return resolveQualified(builtin, index: index, scope: scope, hops: 0, shown: name, findings: &findings)
         }
         for collection in scope.collections where collection.split(separator: ".").count == 2 {
             let candidate = collection + "." + short
-            if index.modules[candidate] != nil || index.routing[collection]?[short] != nil {
+            if index.modules[candidate] != nil || index.routing.route(collection, short) != nil {
                 return resolveQualified(
                     candidate, index: index, scope: scope, hops: 0, shown: name, findings: &findings)
             }
@@ -170,7 +170,7 @@ extension PlaybookChecker {
         let parts = fqcn.split(separator: ".").map(String.init)
         let collection = parts[0] + "." + parts[1]
         let short = parts.dropFirst(2).joined(separator: ".")
-        let route = index.routing[collection]?[short]
+        let route = index.routing.route(collection, short)
         if let tombstone = route?.tombstone {
             findings.append(
                 .error, "removed-module", "module '\(shown ?? fqcn)' was removed from \(collection): \(tombstone)")
