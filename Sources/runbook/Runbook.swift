@@ -56,6 +56,11 @@ struct Runbook: AsyncParsableCommand {
     static func execute(_ arguments: [String], system: RunbookSystem) async -> Int32 {
         let console = system.console
         do {
+            if let validate = Validate.quickParse(arguments) {
+                let context = try RunbookContext(
+                    system: system, workspace: validate.workspace, flags: validate.settingFlags)
+                return try await validate.command.run(context)
+            }
             var command = try Validate.parseSettingPathsAside(arguments) ?? parseAsRoot(arguments)
             guard let runnable = command as? any RunbookCommand else {
                 // The in-container entry, or a group such as `runbook image` without a subcommand (its help).

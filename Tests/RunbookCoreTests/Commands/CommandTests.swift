@@ -213,6 +213,32 @@ func validateParsesPathsAsideAsArgumentParserWould(_ argv: [String]) throws {
     #expect(fast.global.workspace == plain.global.workspace)
 }
 
+/// `validate`'s quick parse (no ArgumentParser) reads a line exactly as ArgumentParser does, or not at all.
+@Test(arguments: [
+    ["validate"], ["validate", "a.yml", "b.yml"], ["validate", "a.yml", "--format", "json", "b.yml"],
+    ["validate", "-i", "hosts.ini", "site.yml", "--strict"], ["validate", "--inventory=inv", "x", "--workspace", "w"],
+    ["validate", "--format=github", "--", "-odd.yml"], ["validate", "-i", "web1,web2,", "--", "p.yml"],
+    ["validate", "--no-image", "--image", "x:1", "--engine", "podman", "--network=host", "--engine-option", "a=b"],
+    ["validate", "--engine-option=--ulimit=nofile=1024", "--engine-option", "q", "-i", "a", "-i", "b", "p.yml"],
+    ["validate", "--workspace", "one", "--workspace=two", "--format", "text", "--format", "json", "-"],
+    ["validate", "p.yml", "--strict", "--strict", "--no-image"],
+])
+func validateQuickParseReadsAsArgumentParserDoes(_ argv: [String]) throws {
+    let quick = try #require(Validate.quickParse(argv))
+    let plain = try #require(try Runbook.parseAsRoot(argv) as? Validate)
+    #expect(quick == plain.arguments)
+}
+
+/// What the quick parse leaves to ArgumentParser: help, unknown options, missing or bad values.
+@Test(arguments: [
+    ["validate", "--help"], ["validate", "-h"], ["validate", "--format", "yaml"], ["validate", "--format"],
+    ["validate", "--image"], ["validate", "-i", "--strict"], ["validate", "--verbose"], ["validate", "-x"],
+    ["validate", "--workspace="], ["apply", "site.yml"], ["validate", "--strict=yes"],
+])
+func validateQuickParseLeavesTheRestToArgumentParser(_ argv: [String]) {
+    #expect(Validate.quickParse(argv) == nil)
+}
+
 /// Vault, become and pass-through options of `apply`, through the fakes.
 @Suite struct ApplySecretTests {
     private let folder: URL
