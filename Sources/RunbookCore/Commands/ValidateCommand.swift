@@ -32,7 +32,11 @@ public struct ValidateCommand: Sendable {
             paths: paths, inventories: inventories.map(\.value), workspace: context.workspace,
             currentDirectory: context.currentDirectory, environment: context.environment)
         if useImage {
+            // The playbooks are parsed on another core while the index is looked up.
+            let prefetch = PlaybookValidator().prefetch(request)
             let (index, note) = await ImageIndexLookup.find(context)
+            prefetch.stop()
+            request.prefetched = prefetch
             request.index = index
             context.console.err("runbook: \(note)\n")
         } else {

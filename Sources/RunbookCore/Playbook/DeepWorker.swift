@@ -71,12 +71,12 @@ extension PlaybookChecker {
     /// Runs an index check of a task: on the deep worker when there is one, else here. The roles being
     /// expanded now go with it (they decide which plugin folders the task may load from).
     func deepCheck(_ scope: TaskScope, _ check: @escaping @Sendable (PlaybookChecker, TaskScope) -> Void) {
-        var scope = scope
-        if scope.expandedRoleFolders == nil { scope.expandedRoleFolders = roleFolders(scope) }
         guard let deepWorker else {
-            check(self, scope)
+            check(self, scope)  // here, the roles being expanded are this checker's own
             return
         }
+        var scope = scope
+        if scope.expandedRoleFolders == nil { scope.expandedRoleFolders = roleFolders(scope) }
         deepWorker.submit(at: diagnostics.count) { [scope] checker in check(checker, scope) }
     }
 

@@ -11,7 +11,7 @@
 /// `library/` or a collection the index does not cover are left alone.
 extension PlaybookChecker {
     /// How a module name resolved.
-    enum ModuleResolution {
+    enum ModuleResolution: Sendable {
         case module(String, ImageIndex.Module)
         case notJudged
     }
@@ -82,7 +82,7 @@ extension PlaybookChecker {
     }
 
     /// A finding of name resolution, reported at each task that names the module.
-    struct ModuleFinding {
+    struct ModuleFinding: Sendable {
         var severity: Severity
         var rule: String
         var message: String
@@ -109,14 +109,18 @@ extension PlaybookChecker {
         if bare || legacy, hasLocalPlugin(legacy ? String(name.dropFirst(15)) : name, scope: scope) {
             return .notJudged
         }
-        let key = ([name] + scope.collections).joined(separator: "\u{1}")
+        let key = scope.collections.isEmpty ? name : ([name] + scope.collections).joined(separator: "\u{1}")
         let outcome: (ModuleResolution, [ModuleFinding])
         if let known = deep.modules[key] {
             outcome = known
+        } else if let known = settings.shared?.module(key) {
+            outcome = known
+            deep.modules[key] = known
         } else {
             var findings: [ModuleFinding] = []
             outcome = (resolveModule(name, index: index, scope: scope, findings: &findings), findings)
             deep.modules[key] = outcome
+            settings.shared?.setModule(key, outcome)
         }
         for finding in outcome.1 {
             // A collection of the workspace's own (collections/ beside the playbook): not the image's to judge.
@@ -242,12 +246,35 @@ extension PlaybookChecker {
 
     /// What decides the plugin folders of a task: its playbook's folder, its role, the roles being expanded.
     func pluginContext(_ scope: TaskScope) -> String {
+        // Consecutive tasks mostly share it: comparing the folders is cheaper than building and
+        // joining them again.
+        if let last = deep.lastContext, hasFolders(last.folders, scope) { return last.key }
         let folders = [scope.playbookFolder] + roleFolders(scope)
-        // Consecutive tasks mostly share it: comparing the folders is cheaper than joining them again.
-        if let last = deep.lastContext, last.folders == folders { return last.key }
         let key = folders.joined(separator: "\u{0}")
         deep.lastContext = (folders, key)
+        deep.lastPlugins = nil
         return key
+    }
+
+    /// Whether `folders` are the task's playbook folder and role folders (see roleFolders), compared
+    /// in place.
+    private func hasFolders(_ folders: [String], _ scope: TaskScope) -> Bool {
+        guard let first = folders.first, first == scope.playbookFolder else { return false }
+        if let expanded = scope.expandedRoleFolders {
+            return folders.count == expanded.count + 1 && folders.dropFirst().elementsEqual(expanded)
+        }
+        let own = scope.role?.folder
+        guard folders.count == 1 + (own == nil ? 0 : 1) + roleStack.count else { return false }
+        var position = 1
+        if let own {
+            guard folders[1] == own else { return false }
+            position = 2
+        }
+        for link in roleStack {
+            guard folders[position] == link.folder else { return false }
+            position += 1
+        }
+        return true
     }
 
     /// The folders of the task's role and of the roles being expanded (as captured when the check was
@@ -261,7 +288,11 @@ extension PlaybookChecker {
     /// and the roles being expanded. A role's plugins serve the whole play once the role is in it.
     func localPlugins(_ scope: TaskScope) -> LocalPlugins {
         let context = pluginContext(scope)
-        if let known = deep.localPluginsByContext[context] { return known }
+        if let known = deep.lastPlugins { return known }
+        if let known = deep.localPluginsByContext[context] {
+            deep.lastPlugins = known
+            return known
+        }
         var base = deep.localPluginsByPlaybookFolder[scope.playbookFolder]
         if base == nil {
             var found = LocalPlugins()
@@ -284,6 +315,7 @@ extension PlaybookChecker {
             plugins.add(folderPlugins(folder))
         }
         deep.localPluginsByContext[context] = plugins
+        deep.lastPlugins = plugins
         return plugins
     }
 
@@ -348,21 +380,21 @@ extension PlaybookChecker {
         at owner: YAMLNode
     ) {
         // The names a spec accepts, worked out once per module and suboption path.
-        let key = module + "\u{0}" + prefix
-        let accepted: (Set<String>, [String: String])
+        let key = prefix.isEmpty ? module : module + "\u{0}" + prefix
+        let accepted: ArgumentNames
         if let known = deep.argumentNames[key] {
             accepted = known
         } else {
-            accepted = (
-                Self.acceptedNames(spec),
-                spec.reduce(into: [String: String]()) { table, entry in
+            accepted = ArgumentNames(
+                accepted: Self.acceptedNames(spec),
+                canonical: spec.reduce(into: [String: String]()) { table, entry in
                     table[entry.key] = entry.key
                     for alias in entry.value.aliases ?? [] { table[alias] = entry.key }
-                }
-            )
+                },
+                required: spec.filter { $0.value.required == true && $0.key != "free_form" }.map(\.key).sorted())
             deep.argumentNames[key] = accepted
         }
-        let (names, canonical) = accepted
+        let (names, canonical) = (accepted.accepted, accepted.canonical)
         var present: Set<String> = []
         for pair in given {
             guard let key = pair.key.string else { continue }
@@ -385,8 +417,7 @@ extension PlaybookChecker {
                 file: file, at: owner)
         }
         guard checkRequired else { return }
-        let missing = spec.filter { $0.value.required == true && $0.key != "free_form" && !present.contains($0.key) }
-            .map(\.key).sorted()
+        let missing = accepted.required.filter { !present.contains($0) }
         if !missing.isEmpty {
             report(
                 .error, "missing-required-argument",

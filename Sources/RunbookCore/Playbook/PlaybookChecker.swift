@@ -24,16 +24,27 @@ struct CheckerSettings {
     var requirementsInImage = false
     /// Whether the index checks run on a second thread (see DeepWorker).
     var deepChecksInParallel = true
-    /// Files parsed and paths looked at by any checker of the run, when several run at once.
-    var shared: SharedFiles?
+    /// What any checker of the run has looked up, when several run at once.
+    var shared: SharedLookups?
 }
 
-/// What the checkers of one run, on several threads, learn of the file system: each file parsed once
-/// and each path looked at once, whichever checker asks first (the file system does not change
-/// during a run, so which one does makes no difference).
-final class SharedFiles: Sendable {
+/// What the checkers of one run, on several threads, look up once for all: each file parsed, each
+/// path looked at, each module name resolved against the index, whichever checker asks first (the
+/// file system and the index do not change during a run, so which one does makes no difference).
+final class SharedLookups: Sendable {
     private let files = Mutex<[String: YAMLFile]>([:])
     private let kinds = Mutex<[String: Paths.Kind]>([:])
+    private let modules = Mutex<[String: (PlaybookChecker.ModuleResolution, [PlaybookChecker.ModuleFinding])]>([:])
+
+    /// A module name's resolution against the index, if a checker has worked it out (see
+    /// DeepLookups.modules: it depends only on the name and the play's collections).
+    func module(_ key: String) -> (PlaybookChecker.ModuleResolution, [PlaybookChecker.ModuleFinding])? {
+        modules.withLock { $0[key] }
+    }
+
+    func setModule(_ key: String, _ outcome: (PlaybookChecker.ModuleResolution, [PlaybookChecker.ModuleFinding])) {
+        modules.withLock { $0[key] = outcome }
+    }
 
     /// The file at `path`, made by `load` if no checker has loaded it yet. Two checkers asking at
     /// once may both parse it; the first one stored is the one every checker gets.
@@ -82,22 +93,35 @@ struct LocalPlugins {
 struct DeepLookups {
     /// The last plugin folders asked about, and their key.
     var lastContext: (folders: [String], key: String)?
+    /// The local plugins of that context, once worked out.
+    var lastPlugins: LocalPlugins?
     /// The plugins a task's folders define: by its plugin folders, by playbook folder (the part every
     /// task of a playbook shares), and each folder's own.
     var localPluginsByContext: [String: LocalPlugins] = [:]
     var localPluginsByPlaybookFolder: [String: LocalPlugins] = [:]
     var folderPlugins: [String: LocalPlugins] = [:]
-    /// The plugins a value's templates name, by value (and whether it is a bare expression).
+    /// The plugins a value's templates name, by value: a text with templates, and a bare expression.
     var templatePlugins: [String: [PlaybookChecker.TemplatePlugin]] = [:]
+    var expressionPlugins: [String: [PlaybookChecker.TemplatePlugin]] = [:]
     /// The index's filter, test and lookup names as sets.
     var pluginNames: [PlaybookChecker.TemplatePlugin.Kind: Set<String>] = [:]
     /// Module names to suggest from (did-you-mean of unknown modules), by collection.
     var moduleNames: [String: CandidateNames] = [:]
     /// The argument names (with aliases) a module or suboption accepts, and each one's option, by
     /// module and suboption path.
-    var argumentNames: [String: (Set<String>, [String: String])] = [:]
+    var argumentNames: [String: ArgumentNames] = [:]
     /// Module names resolved, with their findings, by name and play collections.
     var modules: [String: (PlaybookChecker.ModuleResolution, [PlaybookChecker.ModuleFinding])] = [:]
+}
+
+/// What a module's (or a suboption's) spec accepts, worked out once per run.
+struct ArgumentNames {
+    /// Every name it accepts, aliases included (for did-you-mean).
+    var accepted: Set<String>
+    /// Each accepted name's option.
+    var canonical: [String: String]
+    /// Its required options, sorted.
+    var required: [String]
 }
 
 /// Checks playbooks and everything they reference, parsing each file once and reporting each
@@ -113,6 +137,7 @@ final class PlaybookChecker {
     private var used: Set<String> = []
     private var configs: [String: AnsibleConfig] = [:]
     private var pathKinds: [String: Paths.Kind] = [:]
+    private var collectionRootsByFolder: [String: [String]] = [:]
     /// Role lookups and installed collection folders already made in this run (the file system
     /// does not change during one).
     var roleLookups: [String: RoleLookup] = [:]
@@ -235,6 +260,13 @@ final class PlaybookChecker {
     /// `folder`: `collections/` beside the playbook, then `ANSIBLE_COLLECTIONS_PATH` or
     /// `collections_path`, else `~/.ansible/collections` and `/usr/share/ansible/collections`.
     func collectionRoots(for folder: String) -> [String] {
+        if let roots = collectionRootsByFolder[folder] { return roots }
+        let roots = findCollectionRoots(for: folder)
+        collectionRootsByFolder[folder] = roots
+        return roots
+    }
+
+    private func findCollectionRoots(for folder: String) -> [String] {
         var roots = [folder + "/collections"]
         let environment =
             settings.environment["ANSIBLE_COLLECTIONS_PATH"] ?? settings.environment["ANSIBLE_COLLECTIONS_PATHS"]

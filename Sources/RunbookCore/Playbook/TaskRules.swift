@@ -72,7 +72,11 @@ extension PlaybookChecker {
             guard let key = loop.key.string else { continue }
             let lookup = String(key.dropFirst("with_".count))
             if key != "loop", settings.index != nil {
-                deepCheck(scope) { $0.checkLookup(lookup, keyword: key, at: loop.key, scope: $1) }
+                if deepWorker == nil {
+                    checkLookup(lookup, keyword: key, at: loop.key, scope: scope)
+                } else {
+                    deepCheck(scope) { $0.checkLookup(lookup, keyword: key, at: loop.key, scope: $1) }
+                }
             } else if key != "loop", !Keywords.builtinLookups.contains(shortActionName(lookup)) {
                 report(
                     .warning, "unknown-loop-lookup",
@@ -87,7 +91,13 @@ extension PlaybookChecker {
             checkJinja(pair.value, document: scope.document, file: scope.file)
             if settings.index != nil, let key = pair.key.string {
                 let expression = Keywords.conditionals.contains(key)
-                deepCheck(scope) { $0.checkTemplatePlugins(pair.value, expression: expression, scope: $1) }
+                // Called directly without a deep worker: a closure per task keyword costs more than
+                // most of these checks.
+                if deepWorker == nil {
+                    checkTemplatePlugins(pair.value, expression: expression, scope: scope)
+                } else {
+                    deepCheck(scope) { $0.checkTemplatePlugins(pair.value, expression: expression, scope: $1) }
+                }
             }
         }
         checkVarsShape(value(pairs, "vars"), document: scope.document, file: scope.file, owner: "a task")
@@ -135,8 +145,12 @@ extension PlaybookChecker {
         }
         let arguments = TaskArguments(value: argument, args: value(pairs, "args"), document: scope.document)
         if settings.index != nil {
-            deepCheck(scope) { [module] in
-                $0.checkModule(module, keyNode: actionPair.key, arguments: arguments, pairs: pairs, scope: $1)
+            if deepWorker == nil {
+                checkModule(module, keyNode: actionPair.key, arguments: arguments, pairs: pairs, scope: scope)
+            } else {
+                deepCheck(scope) { [module] in
+                    $0.checkModule(module, keyNode: actionPair.key, arguments: arguments, pairs: pairs, scope: $1)
+                }
             }
         }
         switch shortActionName(module) {

@@ -33,13 +33,12 @@ extension PlaybookChecker {
             // `|` (filters), `is` (tests), `(` (lookups) or a `filter` statement.
             if !expression && !text.utf8.contains(UInt8(ascii: "{")) { return }
             if !Self.mayNamePlugins(text) { return }
-            let key = (expression ? "e" : "t") + text
             let plugins: [TemplatePlugin]
-            if let known = deep.templatePlugins[key] {
+            if let known = expression ? deep.expressionPlugins[text] : deep.templatePlugins[text] {
                 plugins = known
             } else {
                 plugins = pluginsNamed(in: text, expression: expression)
-                deep.templatePlugins[key] = plugins
+                if expression { deep.expressionPlugins[text] = plugins } else { deep.templatePlugins[text] = plugins }
             }
             for plugin in plugins {
                 checkTemplatePlugin(plugin, index: index, at: node, scope: scope)

@@ -57,10 +57,11 @@ public struct PlaybookValidator: Sendable {
             units += walk.files.map(CheckUnit.candidate)
         }
         let threads = min(units.count, request.checkerThreads ?? Self.automaticThreads)
+        settings.shared = request.prefetched?.shared
         let outcomes: [UnitOutcome]
         if threads > 1 {
             settings.deepChecksInParallel = false  // the threads already share the cores
-            settings.shared = SharedFiles()
+            if settings.shared == nil { settings.shared = SharedLookups() }
             outcomes = Self.check(units, threads: threads, settings: settings)
         } else {
             outcomes = Self.check(units, settings: settings)
@@ -81,6 +82,46 @@ public struct PlaybookValidator: Sendable {
                 : lhs.element.location < rhs.element.location
         }.map(\.element)
         return ValidationReport(files: files, diagnostics: ordered)
+    }
+
+    /// Starts reading and parsing the playbooks `request` names (the files given, the candidates of
+    /// the folders given) on another thread, for the caller to do something else meanwhile (look up
+    /// the image index, which the checks need from the start); the checkers then find them parsed.
+    /// Stops at the end of the list or when told.
+    func prefetch(_ request: ValidationRequest) -> Prefetch {
+        let prefetch = Prefetch()
+        let loader = YAMLLoader(limits: limits)
+        let folder = request.currentDirectory
+        let paths = request.paths.isEmpty ? ["Playbooks"] : request.paths
+        let base = request.paths.isEmpty ? request.workspace : folder
+        DispatchQueue.global().async {
+            func load(_ path: String) {
+                _ = prefetch.shared.file(path) {
+                    loader.load(path: path, displayPath: Paths.display(path, from: folder))
+                }
+            }
+            for path in paths.map({ Paths.absolute($0, relativeTo: base) }) {
+                if prefetch.stopped.load(ordering: .relaxed) { return }
+                guard Paths.isFolder(path) else {
+                    if Paths.isFile(path) { load(path) }
+                    continue
+                }
+                for candidate in PlaybookWalker().candidates(under: path, display: { $0 }).files {
+                    if prefetch.stopped.load(ordering: .relaxed) { return }
+                    load(candidate)
+                }
+            }
+        }
+        return prefetch
+    }
+
+    /// Playbooks being parsed ahead of a validation (see `prefetch`).
+    final class Prefetch: Sendable {
+        let shared = SharedLookups()
+        let stopped = Atomic(false)
+
+        /// Stops after the file being parsed (what is parsed stays for the checkers).
+        func stop() { stopped.store(true, ordering: .relaxed) }
     }
 
     /// One piece of a validation run: a playbook given by path, a YAML file found in a folder (a

@@ -23,6 +23,8 @@ public struct ValidationRequest: Sendable {
     /// How many threads check playbooks at once (each playbook on its own; the report is the same
     /// for any number): nil for one per processor, at most 8. Tests set 1 to compare.
     var checkerThreads: Int?
+    /// Playbooks parsed ahead, while the image index was looked up (see PlaybookValidator.prefetch).
+    var prefetched: PlaybookValidator.Prefetch?
 
     /// Makes a request.
     public init(
