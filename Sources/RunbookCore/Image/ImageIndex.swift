@@ -1,5 +1,3 @@
-import Synchronization
-
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -293,7 +291,7 @@ public struct ModuleTable: Sendable, Encodable {
     public let keys: [String]
 
     private final class Memo: Sendable {
-        let modules = Mutex<[String: ImageIndex.Module]>([:])
+        let modules = Locked<[String: ImageIndex.Module]>([:])
     }
 
     /// A table of decoded modules.

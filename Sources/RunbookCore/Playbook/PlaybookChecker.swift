@@ -1,5 +1,3 @@
-import Synchronization
-
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -32,9 +30,9 @@ struct CheckerSettings {
 /// path looked at, each module name resolved against the index, whichever checker asks first (the
 /// file system and the index do not change during a run, so which one does makes no difference).
 final class SharedLookups: Sendable {
-    private let files = Mutex<[String: YAMLFile]>([:])
-    private let kinds = Mutex<[String: Paths.Kind]>([:])
-    private let modules = Mutex<[String: (PlaybookChecker.ModuleResolution, [PlaybookChecker.ModuleFinding])]>([:])
+    private let files = Locked<[String: YAMLFile]>([:])
+    private let kinds = Locked<[String: Paths.Kind]>([:])
+    private let modules = Locked<[String: (PlaybookChecker.ModuleResolution, [PlaybookChecker.ModuleFinding])]>([:])
 
     /// A module name's resolution against the index, if a checker has worked it out (see
     /// DeepLookups.modules: it depends only on the name and the play's collections).

@@ -178,8 +178,8 @@ public struct PlaybookValidator: Sendable {
     /// The units checked by `threads` checkers at once, each taking the next unit not yet taken (so
     /// each checker sees its units in increasing order, which the merge relies on).
     private static func check(_ units: [CheckUnit], threads: Int, settings: CheckerSettings) -> [UnitOutcome] {
-        let next = Mutex(0)
-        let outcomes = Mutex([UnitOutcome?](repeating: nil, count: units.count))
+        let next = Locked(0)
+        let outcomes = Locked([UnitOutcome?](repeating: nil, count: units.count))
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             let checker = PlaybookChecker(settings: settings)
             var mine: [(Int, UnitOutcome)] = []
