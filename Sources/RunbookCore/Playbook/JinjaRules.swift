@@ -25,7 +25,10 @@ extension PlaybookChecker {
 
 /// Whether a string has any character a Jinja delimiter starts or ends with.
 private func mayHoldJinja(_ text: String) -> Bool {
-    text.utf8.contains { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") || $0 == UInt8(ascii: "%") }
+    func scan(_ bytes: some Sequence<UInt8>) -> Bool {
+        bytes.contains { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") || $0 == UInt8(ascii: "%") }
+    }
+    return text.utf8.withContiguousStorageIfAvailable { scan($0) } ?? scan(text.utf8)
 }
 
 /// Facts set from templates that render to strings, and the loops that use them as lists.

@@ -108,9 +108,13 @@ public enum Paths {
     }
 
     private static func trimmingTrailingSlashes(_ path: String) -> String {
-        var text = Substring(path)
-        while text.count > 1, text.hasSuffix("/") { text = text.dropLast() }
-        return String(text)
+        let utf8 = path.utf8
+        guard utf8.count > 1, utf8.last == UInt8(ascii: "/") else { return path }
+        var end = utf8.endIndex
+        while utf8.distance(from: utf8.startIndex, to: end) > 1, utf8[utf8.index(before: end)] == UInt8(ascii: "/") {
+            end = utf8.index(before: end)
+        }
+        return String(path[..<end])
     }
 
     /// The canonical path with every symlink resolved, or nil when it does not exist.
@@ -165,8 +169,10 @@ public enum Paths {
 
     /// `path` relative to `base` when inside it (for display), else `path` unchanged.
     public static func display(_ path: String, from base: String) -> String {
-        let prefix = base.hasSuffix("/") ? base : base + "/"
-        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+        // Byte by byte: paths compare as bytes, and counting characters costs more than the rest.
+        let prefix = base.utf8.last == UInt8(ascii: "/") ? base : base + "/"
+        guard path.utf8.starts(with: prefix.utf8) else { return path }
+        return String(path[path.utf8.index(path.utf8.startIndex, offsetBy: prefix.utf8.count)...])
     }
 
     /// Whether `path` is `folder` or lies inside it (both absolute and normalized).
