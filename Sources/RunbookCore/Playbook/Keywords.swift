@@ -71,8 +71,11 @@ enum Keywords {
 /// An action name without the `ansible.builtin.` / `ansible.legacy.` prefix, so that
 /// `ansible.builtin.import_tasks` and `import_tasks` compare equal.
 func shortActionName(_ name: String) -> String {
-    for prefix in ["ansible.builtin.", "ansible.legacy."] where name.hasPrefix(prefix) {
-        return String(name.dropFirst(prefix.count))
+    // Byte by byte: it runs for every key of every task.
+    let utf8 = name.utf8
+    guard utf8.first == UInt8(ascii: "a") else { return name }
+    for prefix in ["ansible.builtin.", "ansible.legacy."] where utf8.starts(with: prefix.utf8) {
+        return String(name[utf8.index(utf8.startIndex, offsetBy: prefix.utf8.count)...])
     }
     return name
 }

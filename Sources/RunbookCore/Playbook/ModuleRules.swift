@@ -238,9 +238,7 @@ extension PlaybookChecker {
     /// would search (beside the playbook, in the role, in the roles being expanded), or a configured
     /// library path could hold one.
     private func hasLocalPlugin(_ name: String, scope: TaskScope) -> Bool {
-        if settings.environment["ANSIBLE_LIBRARY"] != nil || settings.environment["ANSIBLE_ACTION_PLUGINS"] != nil {
-            return true
-        }
+        if modulePathsFromEnvironment { return true }
         return localPlugins(scope).modules.map { $0.contains(name) } ?? true
     }
 

@@ -158,9 +158,14 @@ final class PlaybookChecker {
     /// Runs the image-index checks on a second thread (with an index; see DeepWorker).
     private(set) var deepWorker: DeepWorker?
 
+    /// Whether the environment names module or action plugin folders (then any module name may be one).
+    let modulePathsFromEnvironment: Bool
+
     /// A checker; with an index (and `deepChecksInParallel`), a deep worker runs the index checks.
     init(settings: CheckerSettings) {
         self.settings = settings
+        modulePathsFromEnvironment =
+            settings.environment["ANSIBLE_LIBRARY"] != nil || settings.environment["ANSIBLE_ACTION_PLUGINS"] != nil
         if settings.index != nil && settings.deepChecksInParallel {
             self.deepWorker = DeepWorker(settings: settings)
         }
