@@ -101,6 +101,8 @@ struct DeepLookups {
     /// The plugins a value's templates name, by value: a text with templates, and a bare expression.
     var templatePlugins: [String: [PlaybookChecker.TemplatePlugin]] = [:]
     var expressionPlugins: [String: [PlaybookChecker.TemplatePlugin]] = [:]
+    /// The plugins found in the index (directly or through its routing): never a finding.
+    var knownPlugins: Set<PlaybookChecker.TemplatePlugin> = []
     /// The index's filter, test and lookup names as sets.
     var pluginNames: [PlaybookChecker.TemplatePlugin.Kind: Set<String>] = [:]
     /// Module names to suggest from (did-you-mean of unknown modules), by collection.

@@ -91,6 +91,8 @@ extension PlaybookChecker {
             checkJinja(pair.value, document: scope.document, file: scope.file)
             if settings.index != nil, let key = pair.key.string {
                 let expression = Keywords.conditionals.contains(key)
+                // A plain text without `{` names no plugin outside a bare conditional.
+                if !expression, let text = pair.value.string, !text.utf8.contains(UInt8(ascii: "{")) { continue }
                 // Called directly without a deep worker: a closure per task keyword costs more than
                 // most of these checks.
                 if deepWorker == nil {

@@ -74,6 +74,9 @@ extension PlaybookChecker {
     }
 
     func checkTemplatePlugin(_ plugin: TemplatePlugin, index: ImageIndex, at node: YAMLNode, scope: TaskScope) {
+        // Most uses name a plugin the index has (`default`, `bool`, `to_json`): nothing to report,
+        // whatever the task's context, so the answer is kept.
+        if deep.knownPlugins.contains(plugin) { return }
         let listed: [String]
         switch plugin.kind {
         case .filter: listed = index.filters
@@ -93,7 +96,10 @@ extension PlaybookChecker {
         var fqcn = bare ? "ansible.builtin." + plugin.name : plugin.name
         guard bare || parts.count >= 3 else { return }
         for _ in 0..<8 {
-            if known.contains(fqcn) { return }
+            if known.contains(fqcn) {
+                deep.knownPlugins.insert(plugin)
+                return
+            }
             let collection = fqcn.split(separator: ".").prefix(2).joined(separator: ".")
             let short = fqcn.split(separator: ".").dropFirst(2).joined(separator: ".")
             let route = index.pluginRouting?[collection]?[plugin.kind.rawValue]?[short]
