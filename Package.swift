@@ -36,6 +36,8 @@ let package = Package(
             name: "CCurlShim",
             linkerSettings: [.linkedLibrary("dl")]
         ),
+        // Process-wide settings the executable makes at start (malloc's heap growth step).
+        .target(name: "CProcessTuning"),
         .target(
             name: "RunbookCore",
             dependencies: [
@@ -54,6 +56,7 @@ let package = Package(
             name: "runbook",
             dependencies: [
                 "RunbookCore",
+                "CProcessTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

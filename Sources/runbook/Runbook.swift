@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcessTuning
 import RunbookCore
 
 #if canImport(FoundationEssentials)
@@ -40,6 +41,7 @@ struct Runbook: AsyncParsableCommand {
     )
 
     static func main() async {
+        runbook_tune_malloc()
         let status = await execute(Array(CommandLine.arguments.dropFirst()), system: .live())
         #if canImport(Glibc)
             Glibc.exit(status)
