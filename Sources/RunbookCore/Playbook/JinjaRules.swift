@@ -2,10 +2,14 @@
 /// where a list is expected.
 extension PlaybookChecker {
     /// Reports unbalanced `{{ }}` / `{% %}` in every string value under `node` (keys and `!unsafe` aside).
-    func checkJinja(_ node: YAMLNode, document: YAMLDocument, file: String) {
+    /// Returns whether the value may hold a template (a text with a Jinja delimiter character, or an
+    /// alias, which is not followed here), so that the index checks can skip those that do not.
+    @discardableResult
+    func checkJinja(_ node: YAMLNode, document: YAMLDocument, file: String) -> Bool {
         switch node.kind {
         case .scalar(let text, let plain):
-            guard node.tag == nil, mayHoldJinja(text), let problem = scanJinja(text).problem else { return }
+            let holds = mayHoldJinja(text)
+            guard node.tag == nil, holds, let problem = scanJinja(text).problem else { return holds }
             // Point at the delimiter itself when the text maps onto the line one to one.
             var at = node
             if !text.containsBytes("\n"), !text.containsBytes("\\"), !text.containsBytes("'") {
@@ -13,12 +17,17 @@ extension PlaybookChecker {
             }
             report(
                 .error, "jinja-unbalanced", "\(problem.message); balance the template's delimiters", file: file, at: at)
+            return true
         case .sequence(let items):
-            for item in items { checkJinja(item, document: document, file: file) }
+            var holds = false
+            for item in items where checkJinja(item, document: document, file: file) { holds = true }
+            return holds
         case .mapping(let pairs):
-            for pair in pairs { checkJinja(pair.value, document: document, file: file) }
+            var holds = false
+            for pair in pairs where checkJinja(pair.value, document: document, file: file) { holds = true }
+            return holds
         case .alias:
-            break
+            return true
         }
     }
 }

@@ -88,11 +88,11 @@ extension PlaybookChecker {
             facts.checkListValue(scope.document.resolve(loop.value), keyword: key, file: scope.file, checker: self)
         }
         for pair in pairs where pair.key.string != "<<" {
-            checkJinja(pair.value, document: scope.document, file: scope.file)
+            let mayHoldTemplates = checkJinja(pair.value, document: scope.document, file: scope.file)
             if settings.index != nil, let key = pair.key.string {
                 let expression = Keywords.conditionals.contains(key)
-                // A plain text without `{` names no plugin outside a bare conditional.
-                if !expression, let text = pair.value.string, !text.utf8.contains(UInt8(ascii: "{")) { continue }
+                // A value without templates names no plugin outside a bare conditional.
+                if !expression && !mayHoldTemplates { continue }
                 // Called directly without a deep worker: a closure per task keyword costs more than
                 // most of these checks.
                 if deepWorker == nil {
