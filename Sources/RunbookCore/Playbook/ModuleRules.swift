@@ -346,7 +346,7 @@ extension PlaybookChecker {
     /// A folder's entries, read once per validation.
     func listing(_ folder: String) -> [String] {
         if let known = folderListings[folder] { return known }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let names = settings.shared?.listing(folder) ?? RawFiles.listing(folder) ?? []
         folderListings[folder] = names
         return names
     }

@@ -27,11 +27,12 @@ struct CheckerSettings {
 }
 
 /// What the checkers of one run, on several threads, look up once for all: each file parsed, each
-/// path looked at, each module name resolved against the index, whichever checker asks first (the
+/// path looked at, each plugin folder listed, each module name resolved against the index, whichever checker asks first (the
 /// file system and the index do not change during a run, so which one does makes no difference).
 final class SharedLookups: Sendable {
     private let files = Locked<[String: YAMLFile]>([:])
     private let kinds = Locked<[String: Paths.Kind]>([:])
+    private let listings = Locked<[String: [String]]>([:])
     private let modules = Locked<[String: (PlaybookChecker.ModuleResolution, [PlaybookChecker.ModuleFinding])]>([:])
 
     /// A module name's resolution against the index, if a checker has worked it out (see
@@ -54,6 +55,14 @@ final class SharedLookups: Sendable {
             all[path] = made
             return made
         }
+    }
+
+    /// A folder's entries (empty when it cannot be read), listed once for the run.
+    func listing(_ folder: String) -> [String] {
+        if let names = listings.withLock({ $0[folder] }) { return names }
+        let names = RawFiles.listing(folder) ?? []
+        listings.withLock { $0[folder] = names }
+        return names
     }
 
     /// What is at `path`, looked at once for the run.

@@ -43,6 +43,23 @@ public enum RawFiles {
         bytes(path, from: offset, limit: limit).map { Data($0) }
     }
 
+    /// The names in a folder (not `.` and `..`), in the order the system lists them; nil when it
+    /// cannot be read. One opendir and readdir loop: FileManager's listing costs several times more.
+    public static func listing(_ folder: String) -> [String]? {
+        guard let directory = opendir(folder) else { return nil }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) { field in
+                field.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: field.pointee)) {
+                    String(cString: $0)
+                }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     /// The same as bytes, read straight into one array sized from the file's length.
     public static func bytes(_ path: String, from offset: UInt64 = 0, limit: Int = Int.max) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
