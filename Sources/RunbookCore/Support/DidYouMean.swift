@@ -3,31 +3,60 @@ func closestMatch(to word: String, in candidates: some Sequence<String>) -> Stri
     closestMatch(to: word, in: CandidateNames(candidates))
 }
 
-/// Names to suggest from, with their lengths worked out once (for a list asked about many times).
+/// Names to suggest from, with their Unicode scalars worked out once (for a list asked about many times).
 struct CandidateNames: Sendable {
     let names: [String]
-    let lengths: [Int]
+    let scalars: [[UInt32]]
 
     init(_ names: some Sequence<String>) {
         self.names = Array(names)
-        lengths = self.names.map(\.unicodeScalars.count)
+        scalars = self.names.map { $0.unicodeScalars.map(\.value) }
     }
 }
 
 /// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
 func closestMatch(to word: String, in candidates: CandidateNames) -> String? {
     let limit = max(1, min(3, word.count / 3))
-    let length = word.unicodeScalars.count
-    var best: (String, Int)?
-    // The distance is at least the difference in length: most candidates are ruled out by it alone.
-    for (candidate, candidateLength) in zip(candidates.names, candidates.lengths)
-    where abs(candidateLength - length) <= limit {
-        let distance = editDistance(word, candidate)
-        if distance <= limit, distance < (best?.1 ?? .max) || (distance == best?.1 && candidate < (best?.0 ?? "")) {
+    let target = word.unicodeScalars.map(\.value)
+    var best: (name: String, distance: Int)?
+    var rows = ([Int](), [Int]())
+    // The distance is at least the difference in length: most candidates are ruled out by it alone;
+    // the others are measured only as far as the best so far (a tie is still measured: the first
+    // name in order wins it).
+    for (candidate, scalars) in zip(candidates.names, candidates.scalars)
+    where abs(scalars.count - target.count) <= limit {
+        let bound = min(limit, best?.distance ?? limit)
+        let distance = boundedEditDistance(target, scalars, bound: bound, rows: &rows)
+        if distance <= bound,
+            distance < (best?.distance ?? .max) || (distance == best?.distance && candidate < (best?.name ?? ""))
+        {
             best = (candidate, distance)
         }
     }
-    return best?.0
+    return best?.name
+}
+
+/// The Levenshtein distance of `a` and `b`, or `bound + 1` as soon as it is sure to exceed `bound`.
+/// `rows` are reused from call to call.
+private func boundedEditDistance(_ a: [UInt32], _ b: [UInt32], bound: Int, rows: inout ([Int], [Int])) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    rows.0.removeAll(keepingCapacity: true)
+    rows.0.append(contentsOf: 0...b.count)
+    rows.1.removeAll(keepingCapacity: true)
+    rows.1.append(contentsOf: repeatElement(0, count: b.count + 1))
+    for i in 1...a.count {
+        rows.1[0] = i
+        var smallest = i
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            rows.1[j] = min(rows.0[j] + 1, rows.1[j - 1] + 1, rows.0[j - 1] + cost)
+            smallest = min(smallest, rows.1[j])
+        }
+        if smallest > bound { return bound + 1 }
+        swap(&rows.0, &rows.1)
+    }
+    return rows.0[b.count]
 }
 
 /// Levenshtein distance between two strings, over Unicode scalars.
