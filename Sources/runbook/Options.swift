@@ -19,9 +19,16 @@ struct EngineOptions: ParsableArguments {
     var engineOptions: [String] = []
 
     func add(to flags: inout SettingFlags) {
-        flags.set(.engine, engine, flag: "--engine")
-        flags.set(.network, network, flag: "--network")
-        flags.set(.engineOptions, engineOptions, flag: "--engine-option")
+        flags.setEngine(engine, network: network, options: engineOptions)
+    }
+}
+
+extension SettingFlags {
+    /// The engine flags' values (`--engine`, `--network`, `--engine-option`).
+    mutating func setEngine(_ engine: String?, network: String?, options: [String]) {
+        set(.engine, engine, flag: "--engine")
+        set(.network, network, flag: "--network")
+        set(.engineOptions, options, flag: "--engine-option")
     }
 }
 

@@ -63,7 +63,7 @@ struct Runbook: AsyncParsableCommand {
                     system: system, workspace: validate.workspace, flags: validate.settingFlags)
                 return try await validate.command.run(context)
             }
-            var command = try Validate.parseSettingPathsAside(arguments) ?? parseAsRoot(arguments)
+            var command = try parseAsRoot(arguments)
             guard let runnable = command as? any RunbookCommand else {
                 // The in-container entry, or a group such as `runbook image` without a subcommand (its help).
                 if let entry = command as? ExecPlaybook {

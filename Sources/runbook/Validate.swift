@@ -67,9 +67,7 @@ struct Validate: RunbookCommand {
             var flags = SettingFlags()
             flags.set(.inventory, inventories, flag: "-i")
             flags.set(.image, image, flag: "--image")
-            flags.set(.engine, engine, flag: "--engine")
-            flags.set(.network, network, flag: "--network")
-            flags.set(.engineOptions, engineOptions, flag: "--engine-option")
+            flags.setEngine(engine, network: network, options: engineOptions)
             return flags
         }
 
@@ -82,41 +80,9 @@ struct Validate: RunbookCommand {
 }
 
 extension Validate {
-    /// The options of `validate` that take a value (the next argument, unless written `--name=value`).
-    static let valueOptions: Set<String> = [
-        "-i", "--inventory", "--format", "--workspace", "--image", "--engine", "--network", "--engine-option",
-    ]
-
-    /// ArgumentParser spends about 50 µs on each positional argument, which for a `validate` of a
-    /// whole repository (hundreds of paths) costs more than validating them. So the paths are set
-    /// aside, the rest is parsed as usual, and the paths are put back; nil for other commands.
-    static func parseSettingPathsAside(_ arguments: [String]) throws -> Validate? {
-        guard arguments.first == "validate" else { return nil }
-        var options = ["validate"]
-        var paths: [String] = []
-        var rest = arguments.dropFirst()
-        while let argument = rest.popFirst() {
-            if argument == "--" {
-                paths += rest
-                break
-            }
-            guard argument.hasPrefix("-"), argument != "-" else {
-                paths.append(argument)
-                continue
-            }
-            options.append(argument)
-            if valueOptions.contains(argument), let value = rest.popFirst() { options.append(value) }
-        }
-        guard var command = try Runbook.parseAsRoot(options) as? Validate else { return nil }
-        command.paths = paths
-        return command
-    }
-}
-
-extension Validate {
     /// A plain `validate` command line read without ArgumentParser: its parsing costs about 3 ms of
-    /// start-up (mostly the Swift runtime's first protocol-conformance lookups), against the 20 ms a
-    /// validation of a few hundred playbooks takes. Only the exact options of `validate` are read
+    /// start-up (mostly the Swift runtime's first protocol-conformance lookups), plus some 50 µs per
+    /// path, against the 20 ms a validation of a few hundred playbooks takes. Only the exact options of `validate` are read
     /// (`--name value`, `--name=value`, the flags, paths, `--`); anything else (help, an unknown or
     /// malformed option, a missing or bad value) gives nil, and ArgumentParser reads the line as
     /// usual and says what is wrong. A test checks both read the same lines the same way.

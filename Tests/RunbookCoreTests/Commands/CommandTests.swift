@@ -197,22 +197,6 @@ struct FailingRunner: ProcessRunning {
     }
 }
 
-/// `validate`'s fast parse (paths set aside) gives what ArgumentParser gives for the same argv.
-@Test(arguments: [
-    ["validate"], ["validate", "a.yml", "b.yml"], ["validate", "a.yml", "--format", "json", "b.yml"],
-    ["validate", "-i", "hosts.ini", "site.yml", "--strict"], ["validate", "--inventory=inv", "x", "--workspace", "w"],
-    ["validate", "--format=github", "--", "-odd.yml"], ["validate", "-i", "web1,web2,", "--", "p.yml"],
-])
-func validateParsesPathsAsideAsArgumentParserWould(_ argv: [String]) throws {
-    let fast = try #require(try Validate.parseSettingPathsAside(argv))
-    let plain = try #require(try Runbook.parseAsRoot(argv) as? Validate)
-    #expect(fast.paths == plain.paths)
-    #expect(fast.inventories == plain.inventories)
-    #expect(fast.format == plain.format)
-    #expect(fast.strict == plain.strict)
-    #expect(fast.global.workspace == plain.global.workspace)
-}
-
 /// `validate`'s quick parse (no ArgumentParser) reads a line exactly as ArgumentParser does, or not at all.
 @Test(arguments: [
     ["validate"], ["validate", "a.yml", "b.yml"], ["validate", "a.yml", "--format", "json", "b.yml"],
