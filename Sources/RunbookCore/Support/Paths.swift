@@ -126,8 +126,7 @@ public enum Paths {
 
     /// Whether something (a file, folder or anything else, following symlinks) exists at `path`.
     public static func exists(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0
+        kind(path) != .missing
     }
 
     /// The size in bytes of what is at `path` (following symlinks), or nil when nothing is.
@@ -150,14 +149,12 @@ public enum Paths {
 
     /// Whether a regular file (or a symlink to one; anything but a folder) exists at `path`.
     public static func isFile(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFDIR
+        kind(path) == .file
     }
 
     /// Whether a folder (or a symlink to one) exists at `path`.
     public static func isFolder(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+        kind(path) == .folder
     }
 
     /// `path` with a leading `~` or `~/` replaced by `home`.
