@@ -68,13 +68,13 @@ final class DeepWorker: @unchecked Sendable {
 }
 
 extension PlaybookChecker {
-    /// Runs an index check of a task: on the deep worker when there is one, else here. The roles being
-    /// expanded now go with it (they decide which plugin folders the task may load from).
-    func deepCheck(_ scope: TaskScope, _ check: @escaping @Sendable (PlaybookChecker, TaskScope) -> Void) {
-        guard let deepWorker else {
-            check(self, scope)  // here, the roles being expanded are this checker's own
-            return
-        }
+    /// Hands an index check of a task to the deep worker; the roles being expanded now go with it
+    /// (they decide which plugin folders the task may load from). Without a deep worker the callers
+    /// run the check themselves, directly: a closure per check costs more than most checks.
+    func deepCheck(
+        on deepWorker: DeepWorker, _ scope: TaskScope,
+        _ check: @escaping @Sendable (PlaybookChecker, TaskScope) -> Void
+    ) {
         var scope = scope
         if scope.expandedRoleFolders == nil { scope.expandedRoleFolders = roleFolders(scope) }
         deepWorker.submit(at: diagnostics.count) { [scope] checker in check(checker, scope) }

@@ -72,10 +72,10 @@ extension PlaybookChecker {
             guard let key = loop.key.string else { continue }
             let lookup = String(key.dropFirst("with_".count))
             if key != "loop", settings.index != nil {
-                if deepWorker == nil {
-                    checkLookup(lookup, keyword: key, at: loop.key, scope: scope)
+                if let deepWorker {
+                    deepCheck(on: deepWorker, scope) { $0.checkLookup(lookup, keyword: key, at: loop.key, scope: $1) }
                 } else {
-                    deepCheck(scope) { $0.checkLookup(lookup, keyword: key, at: loop.key, scope: $1) }
+                    checkLookup(lookup, keyword: key, at: loop.key, scope: scope)
                 }
             } else if key != "loop", !Keywords.builtinLookups.contains(shortActionName(lookup)) {
                 report(
@@ -93,12 +93,12 @@ extension PlaybookChecker {
                 let expression = Keywords.conditionals.contains(key)
                 // A value without templates names no plugin outside a bare conditional.
                 if !expression && !mayHoldTemplates { continue }
-                // Called directly without a deep worker: a closure per task keyword costs more than
-                // most of these checks.
-                if deepWorker == nil {
-                    checkTemplatePlugins(pair.value, expression: expression, scope: scope)
+                if let deepWorker {
+                    deepCheck(on: deepWorker, scope) {
+                        $0.checkTemplatePlugins(pair.value, expression: expression, scope: $1)
+                    }
                 } else {
-                    deepCheck(scope) { $0.checkTemplatePlugins(pair.value, expression: expression, scope: $1) }
+                    checkTemplatePlugins(pair.value, expression: expression, scope: scope)
                 }
             }
         }
@@ -147,12 +147,12 @@ extension PlaybookChecker {
         }
         let arguments = TaskArguments(value: argument, args: value(pairs, "args"), document: scope.document)
         if settings.index != nil {
-            if deepWorker == nil {
-                checkModule(module, keyNode: actionPair.key, arguments: arguments, pairs: pairs, scope: scope)
-            } else {
-                deepCheck(scope) { [module] in
+            if let deepWorker {
+                deepCheck(on: deepWorker, scope) { [module] in
                     $0.checkModule(module, keyNode: actionPair.key, arguments: arguments, pairs: pairs, scope: $1)
                 }
+            } else {
+                checkModule(module, keyNode: actionPair.key, arguments: arguments, pairs: pairs, scope: scope)
             }
         }
         switch shortActionName(module) {
