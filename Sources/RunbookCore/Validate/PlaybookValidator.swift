@@ -31,7 +31,12 @@ public struct PlaybookValidator: Sendable {
 
     /// Checks every playbook the request names; throws `noInput` when a path does not exist.
     public func validate(_ request: ValidationRequest) throws(RunbookError) -> ValidationReport {
-        let playbookPaths = try resolvePaths(request)
+        let units: [CheckUnit]
+        if let prefetched = request.prefetched?.units {
+            units = prefetched
+        } else {
+            units = try self.units(request)
+        }
         var files: [String] = []
         var diagnostics: [Diagnostic] = []
         var matchers: [any HostPatternMatching] = []
@@ -46,16 +51,6 @@ public struct PlaybookValidator: Sendable {
             hostMatcher: matchers.isEmpty ? nil : CombinedHostMatcher(matchers: matchers),
             loader: YAMLLoader(limits: limits), environment: request.environment, index: request.index,
             requirementsInImage: request.requirementsInImage, deepChecksInParallel: request.deepChecksInParallel)
-        var units: [CheckUnit] = []
-        for (path, isFolder) in playbookPaths {
-            guard isFolder else {
-                units.append(.playbook(path))
-                continue
-            }
-            let walk = PlaybookWalker().candidates(under: path) { Paths.display($0, from: request.currentDirectory) }
-            if !walk.diagnostics.isEmpty { units.append(.findings(walk.diagnostics)) }
-            units += walk.files.map(CheckUnit.candidate)
-        }
         let threads = min(units.count, request.checkerThreads ?? Self.automaticThreads)
         settings.shared = request.prefetched?.shared
         let outcomes: [UnitOutcome]
@@ -84,31 +79,40 @@ public struct PlaybookValidator: Sendable {
         return ValidationReport(files: files, diagnostics: ordered)
     }
 
-    /// Starts reading and parsing the playbooks `request` names (the files given, the candidates of
-    /// the folders given) on another thread, for the caller to do something else meanwhile (look up
-    /// the image index, which the checks need from the start); the checkers then find them parsed.
+    /// The units of the request: each playbook path, and each folder's walk (its findings, then the
+    /// candidates found); throws `noInput` when a path does not exist.
+    private func units(_ request: ValidationRequest) throws(RunbookError) -> [CheckUnit] {
+        var units: [CheckUnit] = []
+        for (path, isFolder) in try resolvePaths(request) {
+            guard isFolder else {
+                units.append(.playbook(path))
+                continue
+            }
+            let walk = PlaybookWalker().candidates(under: path) { Paths.display($0, from: request.currentDirectory) }
+            if !walk.diagnostics.isEmpty { units.append(.findings(walk.diagnostics)) }
+            units += walk.files.map(CheckUnit.candidate)
+        }
+        return units
+    }
+
+    /// Works out the request's units (the folders walked here, once for the run) and starts reading
+    /// and parsing their files on another thread, for the caller to do something else meanwhile (look
+    /// up the image index, which the checks need from the start); the checkers then find them parsed.
     /// Stops at the end of the list or when told.
     func prefetch(_ request: ValidationRequest) -> Prefetch {
-        let prefetch = Prefetch()
+        let prefetch = Prefetch(units: try? units(request))
         let loader = YAMLLoader(limits: limits)
         let folder = request.currentDirectory
-        let paths = request.paths.isEmpty ? ["Playbooks"] : request.paths
-        let base = request.paths.isEmpty ? request.workspace : folder
         DispatchQueue.global().async {
-            func load(_ path: String) {
+            for unit in prefetch.units ?? [] {
+                let path: String
+                switch unit {
+                case .playbook(let given), .candidate(let given): path = given
+                case .findings: continue
+                }
+                if prefetch.stopped.load(ordering: .relaxed) { return }
                 _ = prefetch.shared.file(path) {
                     loader.load(path: path, displayPath: Paths.display(path, from: folder))
-                }
-            }
-            for path in paths.map({ Paths.absolute($0, relativeTo: base) }) {
-                if prefetch.stopped.load(ordering: .relaxed) { return }
-                guard Paths.isFolder(path) else {
-                    if Paths.isFile(path) { load(path) }
-                    continue
-                }
-                for candidate in PlaybookWalker().candidates(under: path, display: { $0 }).files {
-                    if prefetch.stopped.load(ordering: .relaxed) { return }
-                    load(candidate)
                 }
             }
         }
@@ -117,8 +121,12 @@ public struct PlaybookValidator: Sendable {
 
     /// Playbooks being parsed ahead of a validation (see `prefetch`).
     final class Prefetch: Sendable {
+        /// The run's units; nil when a path does not exist (the validation then says so).
+        let units: [CheckUnit]?
         let shared = SharedLookups()
         let stopped = Atomic(false)
+
+        init(units: [CheckUnit]?) { self.units = units }
 
         /// Stops after the file being parsed (what is parsed stays for the checkers).
         func stop() { stopped.store(true, ordering: .relaxed) }
