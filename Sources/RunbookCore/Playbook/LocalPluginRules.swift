@@ -1,0 +1,126 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The workspace's own plugin folders (`library/`, `action_plugins/`, `filter_plugins/`, …) beside the
+/// playbook and in the roles being expanded: a name found there is the workspace's, not the image's, to judge.
+extension PlaybookChecker {
+    /// Whether a module or action of this name sits in a `library/` or `action_plugins/` folder Ansible
+    /// would search (beside the playbook, in the role, in the roles being expanded), or a configured
+    /// library path could hold one.
+    func hasLocalPlugin(_ name: String, scope: TaskScope) -> Bool {
+        if modulePathsFromEnvironment { return true }
+        return localPlugins(scope).modules.map { $0.contains(name) } ?? true
+    }
+
+    /// What decides the plugin folders of a task: its playbook's folder, its role, the roles being expanded.
+    func pluginContext(_ scope: TaskScope) -> String {
+        // Consecutive tasks mostly share it: comparing the folders is cheaper than building and
+        // joining them again.
+        if let last = deep.lastContext, hasFolders(last.folders, scope) { return last.key }
+        let folders = [scope.playbookFolder] + roleFolders(scope)
+        let key = folders.joined(separator: "\u{0}")
+        deep.lastContext = (folders, key)
+        deep.lastPlugins = nil
+        return key
+    }
+
+    /// Whether `folders` are the task's playbook folder and role folders (see roleFolders), compared
+    /// in place.
+    private func hasFolders(_ folders: [String], _ scope: TaskScope) -> Bool {
+        guard let first = folders.first, first == scope.playbookFolder else { return false }
+        if let expanded = scope.expandedRoleFolders {
+            return folders.count == expanded.count + 1 && folders.dropFirst().elementsEqual(expanded)
+        }
+        let own = scope.role?.folder
+        guard folders.count == 1 + (own == nil ? 0 : 1) + roleStack.count else { return false }
+        var position = 1
+        if let own {
+            guard folders[1] == own else { return false }
+            position = 2
+        }
+        for link in roleStack {
+            guard folders[position] == link.folder else { return false }
+            position += 1
+        }
+        return true
+    }
+
+    /// The folders of the task's role and of the roles being expanded (as captured when the check was
+    /// handed over, on the deep worker).
+    func roleFolders(_ scope: TaskScope) -> [String] {
+        scope.expandedRoleFolders ?? ([scope.role?.folder].compactMap { $0 } + roleStack.map(\.folder))
+    }
+
+    /// The plugins the folders a task may load from define: those of the playbook's folder, the
+    /// workspace and every role on disk (worked out once per playbook folder), and those of its role
+    /// and the roles being expanded. A role's plugins serve the whole play once the role is in it.
+    func localPlugins(_ scope: TaskScope) -> LocalPlugins {
+        let context = pluginContext(scope)
+        if let known = deep.lastPlugins { return known }
+        if let known = deep.localPluginsByContext[context] {
+            deep.lastPlugins = known
+            return known
+        }
+        var base = deep.localPluginsByPlaybookFolder[scope.playbookFolder]
+        if base == nil {
+            var found = LocalPlugins()
+            let configs = configs(for: scope.playbookFolder)
+            if configs.contains(where: { $0.hasLibraryPath }) { found.modules = nil }
+            if configs.contains(where: { $0.hasJinjaPluginPath }) { found.anyJinja = true }
+            var folders = [scope.playbookFolder, settings.workspace]
+            let rolesFolders =
+                [scope.playbookFolder + "/roles", settings.workspace + "/roles"]
+                + configuredRolesPath(for: scope.playbookFolder)
+            for rolesFolder in rolesFolders {
+                folders += listing(rolesFolder).map { rolesFolder + "/" + $0 }
+            }
+            for folder in folders { found.add(folderPlugins(folder)) }
+            base = found
+            deep.localPluginsByPlaybookFolder[scope.playbookFolder] = found
+        }
+        var plugins = base ?? LocalPlugins()
+        for folder in roleFolders(scope) {
+            plugins.add(folderPlugins(folder))
+        }
+        deep.localPluginsByContext[context] = plugins
+        deep.lastPlugins = plugins
+        return plugins
+    }
+
+    /// The plugins one folder's `library/`, `action_plugins/`, `lookup_plugins/`, `filter_plugins/`
+    /// and `test_plugins/` hold.
+    private func folderPlugins(_ folder: String) -> LocalPlugins {
+        if let known = deep.folderPlugins[folder] { return known }
+        var found = LocalPlugins()
+        // One listing of the folder answers which plugin folders it has (a role rarely has any).
+        let entries = Set(listing(folder))
+        for kind in ["library", "action_plugins"] where entries.contains(kind) {
+            for entry in listing(folder + "/" + kind) {
+                found.modules?.insert(entry)
+                for suffix in [".py", ".ps1", ".sh"] where entry.hasSuffix(suffix) {
+                    found.modules?.insert(String(entry.dropLast(suffix.count)))
+                }
+            }
+        }
+        if entries.contains("lookup_plugins") {
+            for entry in listing(folder + "/lookup_plugins") where entry.hasSuffix(".py") {
+                found.lookups.insert(String(entry.dropLast(3)))
+            }
+        }
+        found.filters = entries.contains("filter_plugins")
+        found.tests = entries.contains("test_plugins")
+        deep.folderPlugins[folder] = found
+        return found
+    }
+
+    /// A folder's entries, read once per validation.
+    func listing(_ folder: String) -> [String] {
+        if let known = folderListings[folder] { return known }
+        let names = settings.shared?.listing(folder) ?? RawFiles.listing(folder) ?? []
+        folderListings[folder] = names
+        return names
+    }
+}
