@@ -71,6 +71,15 @@ struct DeepValidationTests {
         #expect(second.status == 65 && second.standardError.contains("index cached"), "\(second.standardError)")
         let status = try workspace.run(["image", "status", "--tag", image])
         #expect(status.standardOutput.contains("index:    cached ("), "\(status.output)")
+        // A requirements file of the workspace asks for the collection: the image predates it.
+        try workspace.write("requirements.yml", "collections:\n  - name: cisco.ios\n")
+        let declared = try workspace.run(["validate", "--image", image])
+        #expect(
+            declared.standardOutput.contains(
+                "is not in the image, so 'cisco.ios.ios_command' cannot run; requirements.yml:2 asks for it, so this "
+                    + "image was built without those requirements: `runbook image ensure` rebuilds it from them"),
+            "\(declared.output)")
+        try FileManager.default.removeItem(at: workspace.url.appendingPathComponent("requirements.yml"))
         let skipped = try workspace.run(["validate", "--no-image"])
         #expect(
             skipped.status == 0 && skipped.standardError.contains("module checks skipped (--no-image)"),

@@ -31,6 +31,7 @@ public struct ValidateCommand: Sendable {
         var request = ValidationRequest(
             paths: paths, inventories: inventories.map(\.value), workspace: context.workspace,
             currentDirectory: context.currentDirectory, environment: context.environment)
+        request.requirementFiles = context.settings.paths(.requirements, home: context.home)
         if useImage {
             // The playbooks are parsed on another core while the index is looked up.
             let prefetch = PlaybookValidator().prefetch(request)

@@ -129,7 +129,11 @@ extension PlaybookChecker {
             {
                 continue
             }
-            report(finding.severity, finding.rule, finding.message, file: scope.file, at: node)
+            // The advice depends on the playbook's requirements files, not only on the name.
+            let advice = finding.missingCollection.map {
+                "; " + collectionAdvice($0, playbookFolder: scope.playbookFolder)
+            }
+            report(finding.severity, finding.rule, finding.message + (advice ?? ""), file: scope.file, at: node)
         }
         return outcome.0
     }
@@ -206,8 +210,8 @@ extension PlaybookChecker {
             findings.append(
                 ModuleFinding(
                     .error, "collection-not-in-image",
-                    "collection \(collection)\(known) is not in the image, so '\(shown ?? fqcn)' cannot run; add it "
-                        + "to the collections setting (or requirements.yml)", missingCollection: collection))
+                    "collection \(collection)\(known) is not in the image, so '\(shown ?? fqcn)' cannot run",
+                    missingCollection: collection))
             return .notJudged
         }
 

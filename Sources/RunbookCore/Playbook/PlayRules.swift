@@ -190,8 +190,8 @@ extension PlaybookChecker {
         guard index.collections[collection] != nil else {
             report(
                 .error, "collection-not-in-image",
-                "collection \(collection) is not in the image, so the playbook '\(name)' cannot be imported; add it "
-                    + "to the collections setting (or requirements.yml)", file: file, at: node)
+                "collection \(collection) is not in the image, so the playbook '\(name)' cannot be imported; "
+                    + collectionAdvice(collection, playbookFolder: Paths.parent(file)), file: file, at: node)
             return
         }
         if playbooks[collection]?.contains(playbook) == true { return }

@@ -20,6 +20,9 @@ struct CheckerSettings {
     var index: ImageIndex?
     /// Whether the workspace's requirements will be installed into the image (see ValidationRequest).
     var requirementsInImage = false
+    /// The requirements files runbook installs into the image (the `requirements` setting), absolute;
+    /// nil for its default, the workspace's requirements.yml files.
+    var requirementFiles: [String]?
     /// Whether the index checks run on a second thread (see DeepWorker).
     var deepChecksInParallel = true
     /// What any checker of the run has looked up, when several run at once.

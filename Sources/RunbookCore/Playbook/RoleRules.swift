@@ -61,7 +61,9 @@ extension PlaybookChecker {
             state.handlersKnown = false
         case .missing(let searched):
             state.handlersKnown = false
-            if let (declared, inWorkspace) = declaredRole(name, playbookFolder: scope.playbookFolder) {
+            if let declaration = declaredRole(name, playbookFolder: scope.playbookFolder) {
+                let declared = declaration.location
+                let inWorkspace = declaration.installedByRunbook
                 // runbook installs the workspace's requirements into its image: judged by the image's
                 // index when there is one; left to that pass when apply is about to build the image.
                 if inWorkspace, settings.index?.imageRoles != nil || settings.requirementsInImage {
@@ -124,7 +126,8 @@ extension PlaybookChecker {
             let parts = name.split(separator: ".").map(String.init)
             let collection = parts[0] + "." + parts[1]
             guard parts.count == 3, let installed = collectionFolder(collection, roots: roots) else {
-                return parts.count == 3 ? imageRole(collection, parts[2]) : .notJudged
+                return parts.count == 3
+                    ? imageRole(collection, parts[2], playbookFolder: scope.playbookFolder) : .notJudged
             }
             guard let folder = collectionRole(collection, parts[2], roots: roots) else {
                 return .missing(searched: [installed + "/roles"])
@@ -163,12 +166,12 @@ extension PlaybookChecker {
     /// A collection role (`ns.coll.role`) whose collection is not on disk here, judged by the image's
     /// index: there (not expanded: its files are in the image), missing from it, or from a collection
     /// the image does not have.
-    private func imageRole(_ collection: String, _ role: String) -> RoleLookup {
+    private func imageRole(_ collection: String, _ role: String, playbookFolder: String) -> RoleLookup {
         guard let index = settings.index, let roles = index.roles else { return .notJudged }
         guard index.collections[collection] != nil else {
             return .notInImage(
-                "collection \(collection) is not in the image, so its role '\(role)' cannot be found; add it to the "
-                    + "collections setting (or requirements.yml)")
+                "collection \(collection) is not in the image, so its role '\(role)' cannot be found; "
+                    + collectionAdvice(collection, playbookFolder: playbookFolder))
         }
         if roles[collection]?.contains(role) == true { return .notJudged }
         return .notInImage(
@@ -299,51 +302,5 @@ extension PlaybookChecker {
             if let node = entry[key].map(document.resolve), let text = node.string, !node.isNull { return (text, node) }
         }
         return nil
-    }
-
-    /// Where a role is declared in a `requirements.yml` of the workspace or the playbook's folder
-    /// (also `roles/requirements.yml`, `collections/requirements.yml`), when it is, and whether that is
-    /// the workspace's own (which runbook installs into its image).
-    private func declaredRole(_ name: String, playbookFolder: String) -> (SourceLocation, Bool)? {
-        for folder in [settings.workspace, playbookFolder] {
-            for file in SettingKey.defaultRequirementsFiles {
-                let path = folder + "/" + file
-                guard isFile(path) else { continue }
-                if let line = RoleRequirements.roles(in: load(path))[name] {
-                    return (SourceLocation(file: display(path), line: line, column: 1), folder == settings.workspace)
-                }
-            }
-        }
-        return nil
-    }
-}
-
-/// The roles a `requirements.yml` declares (a list, or `roles:` of a mapping), by the name
-/// `ansible-galaxy` installs them under: `name:`, else the `src` (a Galaxy name, or a URL's last part
-/// without `.git`, `.tar.gz` or `,version`).
-enum RoleRequirements {
-    /// Role name → the line it is declared on.
-    static func roles(in file: YAMLFile) -> [String: Int] {
-        guard let document = file.document, let root = document.root.map(document.resolve) else { return [:] }
-        let list = root.items ?? root["roles"].map(document.resolve)?.items ?? []
-        var names: [String: Int] = [:]
-        for entry in list.map(document.resolve) {
-            let written = entry.string ?? entry["name"].map(document.resolve)?.string
-            let source = entry.string ?? entry["src"].map(document.resolve)?.string
-            guard let name = written.map(roleName) ?? source.map(roleName), !name.isEmpty else { continue }
-            if names[name] == nil { names[name] = entry.line }
-        }
-        return names
-    }
-
-    /// The name ansible-galaxy gives a role from its `src` or `name`.
-    static func roleName(_ source: String) -> String {
-        var name = String(source.split(separator: ",").first ?? "")
-        if name.contains("://") || name.hasPrefix("git@") || name.contains("/") {
-            name = String(name.split(separator: "/").last ?? "")
-            for suffix in [".git", ".tar.gz", ".tgz"] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
-        }
-        if name.hasPrefix("git+") { name.removeFirst(4) }
-        return name.trimmingCharacters(in: .whitespaces)
     }
 }

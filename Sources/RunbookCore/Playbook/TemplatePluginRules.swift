@@ -120,7 +120,7 @@ extension PlaybookChecker {
                 report(
                     .error, "collection-not-in-image",
                     "collection \(collection) is not in the image, so the \(plugin.kind.rawValue) '\(plugin.name)'\(via) "
-                        + "cannot be found; add it to the collections setting (or requirements.yml)",
+                        + "cannot be found; " + collectionAdvice(collection, playbookFolder: scope.playbookFolder),
                     file: scope.file, at: node)
                 return
             }

@@ -33,6 +33,7 @@ extension ApplyPipeline {
         var request = ValidationRequest(
             paths: [playbook], inventories: inventories.compactMap(\.path), workspace: context.workspace,
             currentDirectory: context.currentDirectory, environment: environment)
+        request.requirementFiles = context.settings.paths(.requirements, home: context.home)
         request.requirementsInImage = true
         let report = try PlaybookValidator(loadInventory: InventorySeam.load).validate(request)
         let text = DiagnosticRenderer(format: .text).render(report.diagnostics, files: report.files)
@@ -64,6 +65,7 @@ extension ApplyPipeline {
         var request = ValidationRequest(
             paths: [playbook], inventories: inventories.compactMap(\.path), workspace: context.workspace,
             currentDirectory: context.currentDirectory, environment: environment)
+        request.requirementFiles = context.settings.paths(.requirements, home: context.home)
         request.index = index
         let report = try PlaybookValidator(loadInventory: InventorySeam.load).validate(request)
         // What the index adds: the first pass already printed the rest.

@@ -51,6 +51,7 @@ public struct PlaybookValidator: Sendable {
             hostMatcher: matchers.isEmpty ? nil : CombinedHostMatcher(matchers: matchers),
             loader: YAMLLoader(limits: limits), environment: request.environment, index: request.index,
             requirementsInImage: request.requirementsInImage, deepChecksInParallel: request.deepChecksInParallel)
+        settings.requirementFiles = request.requirementFiles
         let threads = min(units.count, request.checkerThreads ?? Self.automaticThreads)
         settings.shared = request.prefetched?.shared
         let outcomes: [UnitOutcome]
@@ -229,7 +230,6 @@ public struct PlaybookValidator: Sendable {
         }
     }
 
-    /// The inventory paths to read (host lists have no file to check); throws when a path does not exist.
     /// The inventory paths to read (host lists have no file to check); throws when a path does not exist.
     private func inventoryPaths(_ request: ValidationRequest) throws(RunbookError) -> [String] {
         var paths: [String] = []

@@ -17,6 +17,10 @@ public struct ValidationRequest: Sendable {
     /// the image is ready): roles they declare are then left to the index's pass instead of being
     /// reported as not installed here.
     public var requirementsInImage = false
+    /// The requirements files runbook installs into the image (the `requirements` setting, absolute);
+    /// nil for the workspace's requirements.yml files. Messages about a missing role or collection say
+    /// whether one of them asks for it.
+    public var requirementFiles: [String]?
     /// Whether the index checks run on a second thread while the playbooks are walked (the report is
     /// the same either way; tests compare the two).
     var deepChecksInParallel = true

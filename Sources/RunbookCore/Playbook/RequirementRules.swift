@@ -1,0 +1,124 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// What the workspace's `requirements.yml` files declare, for messages that say where a missing role
+/// or collection was asked for and whether runbook installs that file into its image.
+extension PlaybookChecker {
+    /// Where a requirements file of the workspace or of the playbook's folder declares something, and
+    /// whether runbook installs that file into its image.
+    struct Declaration {
+        var location: SourceLocation
+        var installedByRunbook: Bool
+    }
+
+    /// The requirements files to search, in order: those runbook installs (the `requirements` setting,
+    /// by default requirements.yml, collections/requirements.yml and roles/requirements.yml of the
+    /// workspace), then the defaults of the workspace and of the playbook's folder that it does not.
+    private func requirementFiles(playbookFolder: String) -> [(path: String, installed: Bool)] {
+        let defaults = { (folder: String) in SettingKey.defaultRequirementsFiles.map { folder + "/" + $0 } }
+        let installed = settings.requirementFiles ?? defaults(settings.workspace)
+        var seen = Set(installed)
+        var files = installed.map { (path: $0, installed: true) }
+        for path in defaults(settings.workspace) + defaults(playbookFolder) where seen.insert(path).inserted {
+            files.append((path, false))
+        }
+        return files.filter { isFile($0.path) }
+    }
+
+    /// Where a role is declared, when it is.
+    func declaredRole(_ name: String, playbookFolder: String) -> Declaration? {
+        for file in requirementFiles(playbookFolder: playbookFolder) {
+            if let line = RoleRequirements.roles(in: load(file.path))[name] {
+                return Declaration(
+                    location: SourceLocation(file: display(file.path), line: line, column: 1),
+                    installedByRunbook: file.installed)
+            }
+        }
+        return nil
+    }
+
+    /// Where a collection (by FQCN) is declared, when it is.
+    func declaredCollection(_ name: String, playbookFolder: String) -> Declaration? {
+        for file in requirementFiles(playbookFolder: playbookFolder) {
+            if let line = CollectionRequirements.collections(in: load(file.path))[name] {
+                return Declaration(
+                    location: SourceLocation(file: display(file.path), line: line, column: 1),
+                    installedByRunbook: file.installed)
+            }
+        }
+        return nil
+    }
+
+    /// The end of a "collection X is not in the image" message: what to do about it, which depends on
+    /// whether a requirements file already asks for it.
+    func collectionAdvice(_ collection: String, playbookFolder: String) -> String {
+        guard let declared = declaredCollection(collection, playbookFolder: playbookFolder) else {
+            return "add it to the collections setting (or requirements.yml)"
+        }
+        let place = "\(declared.location.file):\(declared.location.line)"
+        if declared.installedByRunbook {
+            return "\(place) asks for it, so this image was built without those requirements: "
+                + "`runbook image ensure` rebuilds it from them"
+        }
+        return "\(place) asks for it, but runbook does not install that file: list it in the requirements setting "
+            + "(runbook.yml `requirements:`)"
+    }
+}
+
+/// The collections a `requirements.yml` declares by FQCN (`collections:` entries written as a name or
+/// with `name:`; URLs, paths and git sources are not FQCNs and are left out).
+enum CollectionRequirements {
+    /// FQCN → the line it is declared on.
+    static func collections(in file: YAMLFile) -> [String: Int] {
+        guard let document = file.document, let root = document.root.map(document.resolve),
+            let list = root["collections"].map(document.resolve)?.items
+        else { return [:] }
+        var names: [String: Int] = [:]
+        for entry in list.map(document.resolve) {
+            guard let name = entry.string ?? entry["name"].map(document.resolve)?.string, isFQCN(name)
+            else { continue }
+            if names[name] == nil { names[name] = entry.line }
+        }
+        return names
+    }
+
+    /// `namespace.name`, as Galaxy names a collection (a path, URL or tarball is not one).
+    private static func isFQCN(_ name: String) -> Bool {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 2
+            && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }
+    }
+}
+
+/// The roles a `requirements.yml` declares (a list, or `roles:` of a mapping), by the name
+/// `ansible-galaxy` installs them under: `name:`, else the `src` (a Galaxy name, or a URL's last part
+/// without `.git`, `.tar.gz` or `,version`).
+enum RoleRequirements {
+    /// Role name → the line it is declared on.
+    static func roles(in file: YAMLFile) -> [String: Int] {
+        guard let document = file.document, let root = document.root.map(document.resolve) else { return [:] }
+        let list = root.items ?? root["roles"].map(document.resolve)?.items ?? []
+        var names: [String: Int] = [:]
+        for entry in list.map(document.resolve) {
+            let written = entry.string ?? entry["name"].map(document.resolve)?.string
+            let source = entry.string ?? entry["src"].map(document.resolve)?.string
+            guard let name = written.map(roleName) ?? source.map(roleName), !name.isEmpty else { continue }
+            if names[name] == nil { names[name] = entry.line }
+        }
+        return names
+    }
+
+    /// The name ansible-galaxy gives a role from its `src` or `name`.
+    static func roleName(_ source: String) -> String {
+        var name = String(source.split(separator: ",").first ?? "")
+        if name.contains("://") || name.hasPrefix("git@") || name.contains("/") {
+            name = String(name.split(separator: "/").last ?? "")
+            for suffix in [".git", ".tar.gz", ".tgz"] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
+        }
+        if name.hasPrefix("git+") { name.removeFirst(4) }
+        return name.trimmingCharacters(in: .whitespaces)
+    }
+}
