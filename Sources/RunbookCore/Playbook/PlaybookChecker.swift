@@ -155,6 +155,9 @@ final class PlaybookChecker {
     var roleLookups: [String: RoleLookup] = [:]
     var collectionFolders: [String: String?] = [:]
     var checkedPlaybooks: Set<String> = []
+    /// Files earlier tasks of the playbook write on the controller (a `fetch` with `flat`, a task
+    /// delegated to localhost), as written and made absolute: a later copy/template `src` may name one.
+    var controllerFiles: Set<String> = []
     var playbookStack: [String] = []
     var taskFileStack: [String] = []
     /// The roles being expanded, outermost first, each with the link that entered it.

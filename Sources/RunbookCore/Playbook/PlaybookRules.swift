@@ -18,6 +18,7 @@ extension PlaybookChecker {
         if isTopLevel {
             facts = FactTracker()
             runtimeNames = []
+            controllerFiles = []
             runtimeNamesUnknown = false
         }
         playbookStack.append(path)

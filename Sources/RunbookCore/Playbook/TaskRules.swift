@@ -188,13 +188,40 @@ extension PlaybookChecker {
                 file: scope.file, at: actionPair.key)
         case "template", "copy":
             checkSource(shortActionName(module), arguments: arguments, scope: scope)
+            recordControllerFile("copy", key: key, pairs: pairs, arguments: arguments, scope: scope)
+        case "fetch":
+            recordControllerFile("fetch", key: key, pairs: pairs, arguments: arguments, scope: scope)
         case "set_fact":
             facts.recordSetFact(argument, document: scope.document, file: scope.file)
         case "add_host", "group_by":
             recordRuntimeNames(shortActionName(module), arguments: arguments)
         default:
-            break
+            recordControllerFile(module, key: key, pairs: pairs, arguments: arguments, scope: scope)
         }
+    }
+
+    /// Notes the file a task writes on the controller, for `checkSource`: a `fetch` with `flat` (its
+    /// `dest`, or the source's name in a `dest` folder), or a task delegated to localhost (`delegate_to: localhost`, `local_action`)
+    /// writing a `dest` or `path`. Ansible makes a relative one absolute from the playbook's folder
+    /// (fetch) or the working directory; both are noted, and the text as written.
+    private func recordControllerFile(
+        _ module: String, key: String, pairs: [YAMLPair], arguments: TaskArguments, scope: TaskScope
+    ) {
+        let written: String?
+        if shortActionName(module) == "fetch" {
+            guard let (flat, _) = arguments["flat"], isTrue(flat), let dest = arguments["dest"]?.0 else { return }
+            // A folder (ending in /) receives the file under the source's own name.
+            let name = arguments["src"].map { String($0.0.split(separator: "/").last ?? "") } ?? ""
+            written = dest.hasSuffix("/") ? (name.isEmpty || isTemplated(name) ? nil : dest + name) : dest
+        } else {
+            let delegate = value(pairs, "delegate_to").map(scope.document.resolve)?.string
+            guard key == "local_action" || delegate == "localhost" || delegate == "127.0.0.1" else { return }
+            written = (arguments["dest"] ?? arguments["path"])?.0
+        }
+        guard let written, !written.isEmpty, !written.hasSuffix("/"), !isTemplated(written) else { return }
+        controllerFiles.insert(written)
+        controllerFiles.insert(Paths.absolute(written, relativeTo: scope.playbookFolder))
+        controllerFiles.insert(Paths.absolute(written, relativeTo: settings.currentDirectory))
     }
 
     /// Ansible rejects task keywords a dynamic include does not take ("'become' is not a valid attribute
@@ -325,6 +352,12 @@ extension PlaybookChecker {
         folders += [scope.playbookFolder + "/" + sub, scope.playbookFolder]
         // An absolute source is the same path from every folder.
         if folders.contains(where: { exists(Paths.absolute(source, relativeTo: $0)) }) { return }
+        // Written by an earlier task of the playbook (fetched, or made on the controller).
+        if controllerFiles.contains(source)
+            || folders.contains(where: { controllerFiles.contains(Paths.absolute(source, relativeTo: $0)) })
+        {
+            return
+        }
         report(
             .warning, "source-not-found",
             "\(module) src '\(source)' not found in \(sub)/ of the role or the playbook's folder; check the name",
