@@ -86,10 +86,18 @@ extension PlaybookChecker {
                     file: scope.file, at: node)
                 return
             }
+            // The role a Molecule scenario tests: Molecule puts it on the roles path, ansible-playbook
+            // alone does not (and rejects the playbook, as here).
+            let hint =
+                moleculeRole(name, playbookFolder: scope.playbookFolder).map {
+                    "; it is \($0 == settings.currentDirectory ? "." : display($0))/, the role this Molecule scenario "
+                        + "tests, which Molecule puts on the roles "
+                        + "path when it runs the scenario (ansible-playbook alone does not)"
+                } ?? " (set roles_path in ansible.cfg, or install it)"
             report(
                 .error, "role-not-found",
-                "role '\(name)' not found; looked in \(searched.map { display($0) + "/" }.joined(separator: ", ")) "
-                    + "(set roles_path in ansible.cfg, or install it)",
+                "role '\(name)' not found; looked in \(searched.map { display($0) + "/" }.joined(separator: ", "))"
+                    + hint,
                 file: scope.file, at: node)
         case .notInImage(let message):
             state.handlersKnown = false

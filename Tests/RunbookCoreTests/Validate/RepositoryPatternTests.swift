@@ -172,6 +172,44 @@ import Testing
         #expect(rules == ["alias/up walk-symlink-loop", "dangling.yml walk-broken-link"])
     }
 
+    /// A role repository's Molecule scenarios name the role under test as Molecule makes it findable
+    /// (by the repository folder's name, and as `namespace.role_name` of meta/main.yml's galaxy_info, or
+    /// the author written as one word, or the folder's name without "ansible-"). ansible-playbook alone
+    /// does not find it, so it stays an error, and the message says why it works under Molecule.
+    @Test func moleculeScenariosSayWhichRoleIsUnderTest() throws {
+        let converge = { (name: String) in "- hosts: all\n  roles:\n    - \(name)\n" }
+        try write([
+            "ansible-role-web/meta/main.yml": "galaxy_info:\n  role_name: web\n  author: acme\n",
+            "ansible-role-web/tasks/main.yml": "- ansible.builtin.debug:\n    msg: hi\n",
+            "ansible-role-web/molecule/default/converge.yml": converge("acme.web"),
+            "ansible-role-web/molecule/default/by-folder.yml": converge("ansible-role-web"),
+            "ansible-role-web/molecule/default/other.yml": converge("acme.db"),
+            "ansible-role-web/tests/test.yml": converge("acme.web"),
+            "ansible-db/meta/main.yml": "galaxy_info:\n  namespace: corp\n  author: Jane Doe\n",
+            "ansible-db/molecule/default/converge.yml": converge("corp.db"),
+            "ansible-cache/meta/main.yml": "galaxy_info:\n  author: Jane Doe\n",
+            "ansible-cache/molecule/default/converge.yml": converge("cache"),
+            "ansible-cache/molecule/default/namespaced.yml": converge("Jane Doe.cache"),
+            "plain/molecule/default/converge.yml": converge("plain"),
+        ])
+        let report = try validate(["ansible-role-web", "ansible-db", "ansible-cache", "plain"])
+        let underTest = report.diagnostics.filter { $0.message.contains("the role this Molecule scenario tests") }
+            .map { "\($0.location.file) \($0.rule)" }
+        #expect(
+            underTest == [
+                "ansible-cache/molecule/default/converge.yml role-not-found",
+                "ansible-db/molecule/default/converge.yml role-not-found",
+                "ansible-role-web/molecule/default/by-folder.yml role-not-found",
+                "ansible-role-web/molecule/default/converge.yml role-not-found",
+            ], "\(report.diagnostics.map(\.message))")
+        #expect(report.diagnostics.allSatisfy { $0.rule == "role-not-found" })
+        #expect(report.errorCount == 8, "\(findings(report))")
+        let web = try #require(
+            report.diagnostics.first { $0.location.file.hasPrefix("ansible-role-web/molecule/default/c") })
+        #expect(
+            web.message.contains("it is ansible-role-web/, the role this Molecule scenario tests"), "\(web.message)")
+    }
+
     @Test func rolesDeclaredInRequirementsButNotInstalledSaySo() throws {
         try write([
             "requirements.yml": """
