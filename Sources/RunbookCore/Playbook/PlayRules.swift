@@ -32,6 +32,8 @@ extension PlaybookChecker {
                     file: file, at: pair.key)
             }
         }
+        // An old playbook include (`- include: other.yml`) is that one error, not also a play without hosts.
+        if value(pairs, "include") != nil && value(pairs, "hosts") == nil { return }
         var state = PlayState()
         checkHosts(pairs, play: play, document: document, file: file)
         checkVarsShape(value(pairs, "vars"), document: document, file: file, owner: "a play")
