@@ -32,6 +32,7 @@ public struct ValidateCommand: Sendable {
             paths: paths, inventories: inventories.map(\.value), workspace: context.workspace,
             currentDirectory: context.currentDirectory, environment: context.environment)
         request.requirementFiles = context.settings.paths(.requirements, home: context.home)
+        request.keepUntilExit = true  // the command's process exits right after
         if useImage {
             // The playbooks are parsed on another core while the index is looked up.
             let prefetch = PlaybookValidator().prefetch(request)

@@ -24,6 +24,13 @@ extension PlaybookChecker {
     /// The names Molecule makes a role findable under; none when the folder is not a role (no
     /// meta/main.yml, which Molecule needs to link it).
     private func moleculeRoleNames(_ role: String) -> Set<String> {
+        if let known = moleculeNames[role] { return known }
+        let names = findMoleculeRoleNames(role)
+        moleculeNames[role] = names
+        return names
+    }
+
+    private func findMoleculeRoleNames(_ role: String) -> Set<String> {
         guard let meta = ["main.yml", "main.yaml"].map({ role + "/meta/" + $0 }).first(where: isFile) else {
             return []
         }

@@ -27,6 +27,8 @@ struct CheckerSettings {
     var deepChecksInParallel = true
     /// What any checker of the run has looked up, when several run at once.
     var shared: SharedLookups?
+    /// Whether the checkers and what they parsed are kept until the process exits (see UntilExit).
+    var keepUntilExit = false
 }
 
 /// What the checkers of one run, on several threads, look up once for all: each file parsed, each
@@ -153,6 +155,11 @@ final class PlaybookChecker {
     /// Role lookups and installed collection folders already made in this run (the file system
     /// does not change during one).
     var roleLookups: [String: RoleLookup] = [:]
+    /// The requirements files found for each playbook folder, and the names a Molecule role goes by.
+    var requirementFilesByFolder: [String: [(path: String, installed: Bool)]] = [:]
+    var moleculeNames: [String: Set<String>] = [:]
+    /// What each requirements file declares: role names and collection FQCNs, with their lines.
+    var requirementsDeclared: [String: (roles: [String: Int], collections: [String: Int])] = [:]
     var collectionFolders: [String: String?] = [:]
     var checkedPlaybooks: Set<String> = []
     /// Files earlier tasks of the playbook write on the controller (a `fetch` with `flat`, a task

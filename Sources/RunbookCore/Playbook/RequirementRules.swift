@@ -18,6 +18,13 @@ extension PlaybookChecker {
     /// by default requirements.yml, collections/requirements.yml and roles/requirements.yml of the
     /// workspace), then the defaults of the workspace and of the playbook's folder that it does not.
     private func requirementFiles(playbookFolder: String) -> [(path: String, installed: Bool)] {
+        if let known = requirementFilesByFolder[playbookFolder] { return known }
+        let found = findRequirementFiles(playbookFolder: playbookFolder)
+        requirementFilesByFolder[playbookFolder] = found
+        return found
+    }
+
+    private func findRequirementFiles(playbookFolder: String) -> [(path: String, installed: Bool)] {
         let defaults = { (folder: String) in SettingKey.defaultRequirementsFiles.map { folder + "/" + $0 } }
         let installed = settings.requirementFiles ?? defaults(settings.workspace)
         var seen = Set(installed)
@@ -28,10 +35,19 @@ extension PlaybookChecker {
         return files.filter { isFile($0.path) }
     }
 
+    /// What a requirements file declares, read once per run.
+    private func declared(in path: String) -> (roles: [String: Int], collections: [String: Int]) {
+        if let known = requirementsDeclared[path] { return known }
+        let file = load(path)
+        let found = (RoleRequirements.roles(in: file), CollectionRequirements.collections(in: file))
+        requirementsDeclared[path] = found
+        return found
+    }
+
     /// Where a role is declared, when it is.
     func declaredRole(_ name: String, playbookFolder: String) -> Declaration? {
         for file in requirementFiles(playbookFolder: playbookFolder) {
-            if let line = RoleRequirements.roles(in: load(file.path))[name] {
+            if let line = declared(in: file.path).roles[name] {
                 return Declaration(
                     location: SourceLocation(file: display(file.path), line: line, column: 1),
                     installedByRunbook: file.installed)
@@ -43,7 +59,7 @@ extension PlaybookChecker {
     /// Where a collection (by FQCN) is declared, when it is.
     func declaredCollection(_ name: String, playbookFolder: String) -> Declaration? {
         for file in requirementFiles(playbookFolder: playbookFolder) {
-            if let line = CollectionRequirements.collections(in: load(file.path))[name] {
+            if let line = declared(in: file.path).collections[name] {
                 return Declaration(
                     location: SourceLocation(file: display(file.path), line: line, column: 1),
                     installedByRunbook: file.installed)

@@ -52,12 +52,14 @@ public struct PlaybookValidator: Sendable {
             loader: YAMLLoader(limits: limits), environment: request.environment, index: request.index,
             requirementsInImage: request.requirementsInImage, deepChecksInParallel: request.deepChecksInParallel)
         settings.requirementFiles = request.requirementFiles
+        settings.keepUntilExit = request.keepUntilExit
         let threads = min(units.count, request.checkerThreads ?? Self.automaticThreads)
         settings.shared = request.prefetched?.shared
         let outcomes: [UnitOutcome]
         if threads > 1 {
             settings.deepChecksInParallel = false  // the threads already share the cores
             if settings.shared == nil { settings.shared = SharedLookups() }
+            if let shared = settings.shared, settings.keepUntilExit { UntilExit.keep(shared) }
             outcomes = Self.check(units, threads: threads, settings: settings)
         } else {
             outcomes = Self.check(units, settings: settings)
@@ -175,6 +177,7 @@ public struct PlaybookValidator: Sendable {
     /// The units checked in order by one checker on this thread (its deep worker, if any, merged).
     private static func check(_ units: [CheckUnit], settings: CheckerSettings) -> [UnitOutcome] {
         let checker = PlaybookChecker(settings: settings)
+        if settings.keepUntilExit { UntilExit.keep(checker) }
         guard checker.deepWorker != nil else { return units.map { run($0, on: checker) } }
         // The deep worker's findings are merged into the whole run's, so this run is one unit.
         var outcome = UnitOutcome()
@@ -191,6 +194,7 @@ public struct PlaybookValidator: Sendable {
         let outcomes = Locked([UnitOutcome?](repeating: nil, count: units.count))
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             let checker = PlaybookChecker(settings: settings)
+            if settings.keepUntilExit { UntilExit.keep(checker) }
             var mine: [(Int, UnitOutcome)] = []
             while true {
                 let index = next.withLock { value in

@@ -27,6 +27,9 @@ public struct ValidationRequest: Sendable {
     /// How many threads check playbooks at once (each playbook on its own; the report is the same
     /// for any number): nil for one per processor, at most 8. Tests set 1 to compare.
     var checkerThreads: Int?
+    /// Whether what the validation parsed and looked up is left for the process's exit to free (a
+    /// one-shot command that exits right after; see UntilExit).
+    var keepUntilExit = false
     /// Playbooks parsed ahead, while the image index was looked up (see PlaybookValidator.prefetch).
     var prefetched: PlaybookValidator.Prefetch?
 
