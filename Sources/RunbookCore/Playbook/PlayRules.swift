@@ -206,8 +206,21 @@ extension PlaybookChecker {
 
 /// Whether `name` is a collection reference (`namespace.collection.name`), which runbook does not judge.
 func isCollectionName(_ name: String) -> Bool {
-    !name.containsBytes("/") && name.split(separator: ".").count >= 3 && !name.hasSuffix(".yml")
-        && !name.hasSuffix(".yaml")
+    // On the bytes (it runs for every role and playbook name): no slash, at least three non-empty
+    // dot-separated parts, not a .yml/.yaml file name.
+    var parts = 0
+    var inPart = false
+    for byte in name.utf8 {
+        if byte == UInt8(ascii: "/") { return false }
+        if byte == UInt8(ascii: ".") {
+            inPart = false
+        } else if !inPart {
+            inPart = true
+            parts += 1
+        }
+    }
+    return parts >= 3 && !name.utf8.reversed().starts(with: "lmy.".utf8)
+        && !name.utf8.reversed().starts(with: "lmay.".utf8)
 }
 
 /// The last value for `key` among `pairs`, as Ansible reads repeated keys.

@@ -227,9 +227,18 @@ final class PlaybookChecker {
 
     /// What is at `path`, asked of the file system once per run (it does not change during one):
     /// role searches and `requirements.yml` lookups repeat the same paths playbook after playbook.
+    /// Nothing is under a folder that is not there (the kernel resolves each component of a path, `..`
+    /// included): a search through roles paths that do not exist costs one look per path, not one
+    /// per role and file name.
     func pathKind(_ path: String) -> Paths.Kind {
         if let kind = pathKinds[path] { return kind }
-        let kind = settings.shared?.kind(path) ?? Paths.kind(path)
+        let parent = Paths.parent(path)
+        let kind: Paths.Kind
+        if parent.utf8.count > 1, pathKind(parent) != .folder {
+            kind = .missing
+        } else {
+            kind = settings.shared?.kind(path) ?? Paths.kind(path)
+        }
         pathKinds[path] = kind
         return kind
     }
