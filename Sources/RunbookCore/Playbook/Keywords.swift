@@ -74,7 +74,7 @@ func shortActionName(_ name: String) -> String {
     // Byte by byte: it runs for every key of every task.
     let utf8 = name.utf8
     guard utf8.first == UInt8(ascii: "a") else { return name }
-    for prefix in ["ansible.builtin.", "ansible.legacy."] where utf8.starts(with: prefix.utf8) {
+    for prefix in ["ansible.builtin.", "ansible.legacy."] where name.hasBytePrefix(prefix) {
         return String(name[utf8.index(utf8.startIndex, offsetBy: prefix.utf8.count)...])
     }
     return name

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 extension String {
     /// Whether the text contains `needle`, compared as UTF-8 bytes. Foundation's `contains(_:)` on
     /// strings goes through CFString on Linux, which costs more than the rule asking it.
@@ -21,5 +29,21 @@ extension String {
                 return false
             }
         }
+    }
+
+    /// Whether the text's UTF-8 bytes begin with `prefix`'s. The generic `utf8.starts(with:)` walks
+    /// both views element by element (hundreds of instructions for a path); this compares in place.
+    func hasBytePrefix(_ prefix: String) -> Bool {
+        let count = prefix.utf8.count
+        guard utf8.count >= count else { return false }
+        if let answer = utf8.withContiguousStorageIfAvailable({ text in
+            prefix.utf8.withContiguousStorageIfAvailable { start in
+                guard count > 0, let text = text.baseAddress, let start = start.baseAddress else { return true }
+                return memcmp(text, start, count) == 0
+            }
+        }), let answer {
+            return answer
+        }
+        return utf8.starts(with: prefix.utf8)
     }
 }

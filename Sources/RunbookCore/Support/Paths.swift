@@ -48,11 +48,17 @@ public enum Paths {
     /// Whether `path` is already normalized: no empty, `.` or `..` component and no trailing slash
     /// (most joined paths are; checking the bytes is much cheaper than splitting them).
     private static func isNormal(_ path: String) -> Bool {
+        // In place when the bytes are contiguous (a native string's are): iterating the UTF-8 view
+        // itself costs several times more per byte.
+        path.utf8.withContiguousStorageIfAvailable(isNormal) ?? isNormal(path.utf8)
+    }
+
+    private static func isNormal<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> Bool {
         let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
         var length = 0
         var onlyDots = true
         var index = 0
-        for byte in path.utf8 {
+        for byte in bytes {
             if byte == slash {
                 if index > 0 && (length == 0 || (onlyDots && length <= 2)) { return false }
                 length = 0
@@ -168,7 +174,7 @@ public enum Paths {
     public static func display(_ path: String, from base: String) -> String {
         // Byte by byte: paths compare as bytes, and counting characters costs more than the rest.
         let prefix = base.utf8.last == UInt8(ascii: "/") ? base : base + "/"
-        guard path.utf8.starts(with: prefix.utf8) else { return path }
+        guard path.hasBytePrefix(prefix) else { return path }
         return String(path[path.utf8.index(path.utf8.startIndex, offsetBy: prefix.utf8.count)...])
     }
 

@@ -26,4 +26,24 @@ import Testing
         #expect(Paths.parent(path) == parent)
         #expect(Paths.lastComponent(path) == last)
     }
+
+    @Test(arguments: [
+        ("ansible.builtin.copy", "ansible.builtin.", true), ("ansible.builtin", "ansible.builtin.", false),
+        ("/work/a/b", "/work/", true), ("/workspace", "/work/", false), ("", "", true), ("x", "", true),
+        ("é/x", "é/", true), ("e/x", "é/", false),
+    ])
+    func bytePrefixes(text: String, prefix: String, expected: Bool) {
+        #expect(text.hasBytePrefix(prefix) == expected)
+        #expect(text.utf8.starts(with: prefix.utf8) == expected)
+    }
+
+    @Test func shortNamesAndDisplayPaths() {
+        #expect(shortActionName("ansible.builtin.copy") == "copy")
+        #expect(shortActionName("ansible.legacy.shell") == "shell")
+        #expect(shortActionName("community.general.ufw") == "community.general.ufw")
+        #expect(Paths.display("/work/ws/site.yml", from: "/work/ws") == "site.yml")
+        #expect(Paths.display("/work/wsx/site.yml", from: "/work/ws") == "/work/wsx/site.yml")
+        #expect(Paths.normalize("/a/./b//c/../d") == "/a/b/d" && Paths.normalize("/a/b") == "/a/b")
+        #expect(Paths.normalize("a/..") == "." && Paths.normalize("/a/b/") == "/a/b")
+    }
 }
