@@ -35,8 +35,8 @@ struct CheckerSettings {
 /// path looked at, each plugin folder listed, each module name resolved against the index, whichever checker asks first (the
 /// file system and the index do not change during a run, so which one does makes no difference).
 final class SharedLookups: Sendable {
-    private let files = Locked<[String: YAMLFile]>([:])
-    private let kinds = Locked<[String: Paths.Kind]>([:])
+    private let files = Locked([String: YAMLFile](minimumCapacity: 1024))
+    private let kinds = Locked([String: Paths.Kind](minimumCapacity: 2048))
     private let listings = Locked<[String: [String]]>([:])
     private let modules = Locked<[String: (PlaybookChecker.ModuleResolution, [PlaybookChecker.ModuleFinding])]>([:])
 
@@ -193,6 +193,10 @@ final class PlaybookChecker {
         if settings.index != nil && settings.deepChecksInParallel {
             self.deepWorker = DeepWorker(settings: settings)
         }
+        // Sized for a repository's worth up front: growing a table rehashes every path in it.
+        pathKinds.reserveCapacity(2048)
+        cache.reserveCapacity(512)
+        seen.reserveCapacity(512)
     }
 
     /// Replaces the findings (the deep worker's merged in), keeping the record of repeats.
