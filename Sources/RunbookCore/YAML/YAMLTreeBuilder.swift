@@ -23,10 +23,11 @@ struct TreeBuilder {
 
         static let scanLimit = 16
 
-        /// The line `name` was first a key on in this mapping, if it was.
-        func firstLine(of name: String) -> Int? {
+        /// The line `name` was first a key on in this mapping, if it was. Static, and given the parts
+        /// it reads: a method called on `stack[top]` would copy the whole frame out of the stack first.
+        static func firstLine(of name: String, seen: [String: Int], pairs: [YAMLPair]) -> Int? {
             if let line = seen[name] { return line }
-            for pair in pairs.prefix(Self.scanLimit) where pair.key.string == name { return pair.key.line }
+            for pair in pairs.prefix(scanLimit) where pair.key.string == name { return pair.key.line }
             return nil
         }
     }
@@ -140,6 +141,12 @@ struct TreeBuilder {
             return false
         }
         stack.append(frame)
+        // Room for a task's handful of keys (or a short list) at once, rather than growing 1, 2, 4.
+        if frame.isMapping {
+            stack[stack.count - 1].pairs.reserveCapacity(4)
+        } else {
+            stack[stack.count - 1].items.reserveCapacity(4)
+        }
         return countNode(line: line, column: column)
     }
 
@@ -155,7 +162,7 @@ struct TreeBuilder {
         return true
     }
 
-    private mutating func complete(_ node: YAMLNode, anchor: String?) -> Bool {
+    private mutating func complete(_ node: consuming YAMLNode, anchor: String?) -> Bool {
         if case .scalar = node.kind, !countNode(line: node.line, column: node.column) { return false }
         if case .alias = node.kind, !countNode(line: node.line, column: node.column) { return false }
         if let anchor { anchors[anchor] = node }
@@ -168,12 +175,16 @@ struct TreeBuilder {
             stack[top].items.append(node)
             return true
         }
-        guard let key = stack[top].key else {
+        guard stack[top].key != nil else {
             stack[top].key = node
             return true
         }
+        // Moved out of the frame rather than copied (no retain and release of its contents).
+        var taken: YAMLNode?
+        swap(&taken, &stack[top].key)
+        guard let key = taken else { return true }
         if let name = key.string, name != "<<" {
-            if let first = stack[top].firstLine(of: name) {
+            if let first = Frame.firstLine(of: name, seen: stack[top].seen, pairs: stack[top].pairs) {
                 diagnostics.append(
                     Diagnostic(
                         .warning, "yaml-duplicate-key",
@@ -184,7 +195,6 @@ struct TreeBuilder {
             }
         }
         stack[top].pairs.append(YAMLPair(key: key, value: node))
-        stack[top].key = nil
         return true
     }
 
