@@ -6,15 +6,15 @@ struct TaskArguments {
     let args: YAMLNode?
     /// The document, for resolving aliases.
     let document: YAMLDocument
-    /// The words of a string value (`key=value` pairs or free form), split once.
-    let words: [Substring]
-
     init(value: YAMLNode, args: YAMLNode?, document: YAMLDocument) {
         self.value = value
         self.args = args
         self.document = document
-        self.words = value.string.map(whitespaceWords) ?? []
     }
+
+    /// The words of a string value (`key=value` pairs or free form). Split when asked: most string
+    /// values are shell commands no rule reads as `key=value`.
+    var words: [Substring] { value.string.map(whitespaceWords) ?? [] }
 
     /// The module's value when it is a plain string without `key=value` pairs (a path for includes).
     var freeForm: (String, YAMLNode)? {
@@ -57,23 +57,30 @@ func isTrue(_ text: String) -> Bool {
 /// The words of `text` between whitespace (as `Character.isWhitespace` splits them), byte by byte
 /// when the text is ASCII, as module arguments almost always are.
 func whitespaceWords(_ text: String) -> [Substring] {
-    let utf8 = text.utf8
-    guard !utf8.contains(where: { $0 >= 0x80 }) else { return text.split(whereSeparator: \.isWhitespace) }
-    var words: [Substring] = []
-    var start: String.Index?
-    var index = utf8.startIndex
-    while index != utf8.endIndex {
-        let byte = utf8[index]
-        if byte == 0x20 || (0x09...0x0D).contains(byte) {
-            if let first = start {
-                words.append(text[first..<index])
-                start = nil
+    // The word boundaries as byte offsets, found in place; nil when the text is not ASCII.
+    let bounds = text.utf8.withContiguousStorageIfAvailable { bytes -> [Range<Int>]? in
+        var ranges: [Range<Int>] = []
+        var start = -1
+        for (offset, byte) in bytes.enumerated() {
+            if byte >= 0x80 { return nil }
+            if byte == 0x20 || (0x09...0x0D).contains(byte) {
+                if start >= 0 {
+                    ranges.append(start..<offset)
+                    start = -1
+                }
+            } else if start < 0 {
+                start = offset
             }
-        } else if start == nil {
-            start = index
         }
-        index = utf8.index(after: index)
+        if start >= 0 { ranges.append(start..<bytes.count) }
+        return ranges
     }
-    if let first = start { words.append(text[first...]) }
-    return words
+    guard let bounds, let ranges = bounds else { return text.split(whereSeparator: \.isWhitespace) }
+    let utf8 = text.utf8
+    return ranges.map { range in
+        text[
+            utf8.index(
+                utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
+                    utf8.startIndex, offsetBy: range.upperBound)]
+    }
 }

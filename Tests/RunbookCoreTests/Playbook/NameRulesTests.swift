@@ -46,4 +46,12 @@ import Testing
         #expect(Paths.normalize("/a/./b//c/../d") == "/a/b/d" && Paths.normalize("/a/b") == "/a/b")
         #expect(Paths.normalize("a/..") == "." && Paths.normalize("/a/b/") == "/a/b")
     }
+
+    @Test(arguments: [
+        "src=a dest=b", "  leading and trailing  ", "tabs\tand\nnewlines\r\nand\u{0B}vt\u{0C}ff", "", "   ",
+        "one", "echo 'a  b' | grep -v c", "non-ASCII: café crème\u{00A0}nbsp", "x\u{2003}em space",
+    ])
+    func wordsSplitAsCharacterWhitespaceDoes(text: String) {
+        #expect(whitespaceWords(text).map(String.init) == text.split(whereSeparator: \.isWhitespace).map(String.init))
+    }
 }
