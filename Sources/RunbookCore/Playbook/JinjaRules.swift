@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Jinja checks: balanced delimiters in every string, and templates that render to a string
 /// where a list is expected.
 extension PlaybookChecker {
@@ -37,7 +45,14 @@ private func mayHoldJinja(_ text: String) -> Bool {
     func scan(_ bytes: some Sequence<UInt8>) -> Bool {
         bytes.contains { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") || $0 == UInt8(ascii: "%") }
     }
-    return text.utf8.withContiguousStorageIfAvailable { scan($0) } ?? scan(text.utf8)
+    // libc's memchr (vectorised) three times beats one byte-by-byte pass for all but tiny strings.
+    let found = text.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return false }
+        return memchr(base, Int32(UInt8(ascii: "{")), buffer.count) != nil
+            || memchr(base, Int32(UInt8(ascii: "}")), buffer.count) != nil
+            || memchr(base, Int32(UInt8(ascii: "%")), buffer.count) != nil
+    }
+    return found ?? scan(text.utf8)
 }
 
 /// Facts set from templates that render to strings, and the loops that use them as lists.

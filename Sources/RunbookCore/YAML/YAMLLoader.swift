@@ -139,12 +139,31 @@ public struct YAMLLoader: Sendable {
         return bytes[index...].starts(with: header)
     }
 
+    /// Whether every byte is ASCII and none is NUL, eight bytes at a time: a word has a byte with its
+    /// high bit set when `word & 0x80…80` is not zero, and a zero byte when `(word - 0x01…01) & ~word
+    /// & 0x80…80` is not (the classic test; exact once high bytes are ruled out).
+    static func isPlainASCII(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var index = 0
+        if let base = UnsafeRawPointer(buffer.baseAddress) {
+            while index + 8 <= buffer.count {
+                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if word & high != 0 || (word &- ones) & ~word & high != 0 { return false }
+                index += 8
+            }
+        }
+        while index < buffer.count {
+            if buffer[index] == 0 || buffer[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
+    }
+
     private func checkEncoding(_ bytes: [UInt8], path: String) -> Diagnostic? {
         // Most files are ASCII without NUL: one tight pass says so; positions are only worked out
         // when there is something to report or multi-byte text to check.
-        let plainASCII = bytes.withUnsafeBufferPointer { buffer in
-            buffer.allSatisfy { $0 != 0 && $0 < 0x80 }
-        }
+        let plainASCII = bytes.withUnsafeBufferPointer(Self.isPlainASCII)
         if plainASCII { return nil }
         var line = 1
         var column = 1

@@ -2,8 +2,8 @@ import Testing
 
 @testable import RunbookCore
 
-/// The byte-level name tests the checks run on every task and reference, against what the
-/// Character-level definitions they replace answer.
+/// The byte-level tests the checks run on every file, task and reference, against what the
+/// straightforward definitions they replace answer.
 @Suite struct NameRulesTests {
     @Test(arguments: [
         ("ns.coll.role", true), ("community.general.ufw", true), ("a..b.c", true), ("a.b.c.d", true),
@@ -53,5 +53,22 @@ import Testing
     ])
     func wordsSplitAsCharacterWhitespaceDoes(text: String) {
         #expect(whitespaceWords(text).map(String.init) == text.split(whereSeparator: \.isWhitespace).map(String.init))
+    }
+
+    @Test func plainASCIIWordAtATimeAgreesWithByteByByte() {
+        var cases: [[UInt8]] = [[], Array("a".utf8), Array("- hosts: all\n  tasks: []\n".utf8)]
+        for length in 1...19 {
+            for position in 0..<length {
+                for bad: UInt8 in [0x00, 0x80, 0xC3, 0xFF, 0x01, 0x7F] {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "x"), count: length)
+                    bytes[position] = bad
+                    cases.append(bytes)
+                }
+            }
+        }
+        for bytes in cases {
+            let expected = bytes.allSatisfy { $0 != 0 && $0 < 0x80 }
+            #expect(bytes.withUnsafeBufferPointer(YAMLLoader.isPlainASCII) == expected, "\(bytes)")
+        }
     }
 }
