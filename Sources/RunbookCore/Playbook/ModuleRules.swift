@@ -141,7 +141,7 @@ extension PlaybookChecker {
     private func resolveModule(
         _ name: String, index: ImageIndex, scope: TaskScope, findings: inout [ModuleFinding]
     ) -> ModuleResolution {
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        let parts = name.splitBytes(".", omittingEmptySubsequences: false).map(String.init)
         if parts.count >= 3 && !(parts[0] == "ansible" && parts[1] == "legacy") {
             return resolveQualified(name, index: index, scope: scope, hops: 0, findings: &findings)
         }
@@ -152,7 +152,7 @@ extension PlaybookChecker {
         if index.modules[builtin] != nil || index.routing.route("ansible.builtin", short) != nil {
             return resolveQualified(builtin, index: index, scope: scope, hops: 0, shown: name, findings: &findings)
         }
-        for collection in scope.collections where collection.split(separator: ".").count == 2 {
+        for collection in scope.collections where collection.splitBytes(".").count == 2 {
             let candidate = collection + "." + short
             if index.modules[candidate] != nil || index.routing.route(collection, short) != nil {
                 return resolveQualified(
@@ -175,7 +175,7 @@ extension PlaybookChecker {
         _ fqcn: String, index: ImageIndex, scope: TaskScope, hops: Int, shown: String? = nil,
         findings: inout [ModuleFinding]
     ) -> ModuleResolution {
-        let parts = fqcn.split(separator: ".").map(String.init)
+        let parts = fqcn.splitBytes(".").map(String.init)
         let collection = parts[0] + "." + parts[1]
         let short = parts.dropFirst(2).joined(separator: ".")
         let route = index.routing.route(collection, short)

@@ -185,7 +185,7 @@ extension PlaybookChecker {
     /// `import_playbook: ns.coll.name`, judged by the image's index when the collection is not on disk.
     func checkCollectionPlaybook(_ name: String, at node: YAMLNode, file: String) {
         guard let index = settings.index, let playbooks = index.playbooks else { return }
-        let parts = name.split(separator: ".").map(String.init)
+        let parts = name.splitBytes(".").map(String.init)
         let collection = parts[0] + "." + parts[1]
         let playbook = parts.dropFirst(2).joined(separator: ".")
         if collectionFolder(collection, roots: collectionRoots(for: Paths.parent(file))) != nil { return }

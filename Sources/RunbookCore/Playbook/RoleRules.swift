@@ -131,7 +131,7 @@ extension PlaybookChecker {
     private func lookUpRole(_ name: String, scope: TaskScope) -> RoleLookup {
         let roots = collectionRoots(for: scope.playbookFolder)
         if isCollectionName(name) {
-            let parts = name.split(separator: ".").map(String.init)
+            let parts = name.splitBytes(".").map(String.init)
             let collection = parts[0] + "." + parts[1]
             guard parts.count == 3, let installed = collectionFolder(collection, roots: roots) else {
                 return parts.count == 3
@@ -189,7 +189,7 @@ extension PlaybookChecker {
 
     /// A `collections:` entry that can hold roles (not `ansible.builtin` / `ansible.legacy`).
     private func isCollectionListEntry(_ name: String) -> Bool {
-        name != "ansible.builtin" && name != "ansible.legacy" && name.split(separator: ".").count == 2
+        name != "ansible.builtin" && name != "ansible.legacy" && name.splitBytes(".").count == 2
     }
 
     /// The installed collection's folder under the first root that has it.
@@ -202,7 +202,7 @@ extension PlaybookChecker {
     }
 
     private func findCollectionFolder(_ collection: String, roots: [String]) -> String? {
-        let parts = collection.split(separator: ".")
+        let parts = collection.splitBytes(".")
         guard parts.count == 2 else { return nil }
         for root in roots {
             let base = root.hasSuffix("/ansible_collections") ? root : root + "/ansible_collections"

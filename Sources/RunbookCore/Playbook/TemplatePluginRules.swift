@@ -90,7 +90,7 @@ extension PlaybookChecker {
             known = Set(listed)
             deep.pluginNames[plugin.kind] = known
         }
-        let parts = plugin.name.split(separator: ".").map(String.init)
+        let parts = plugin.name.splitBytes(".").map(String.init)
         let bare = parts.count == 1
         if bare, hasLocalJinjaPlugins(plugin, scope: scope) { return }
         var fqcn = bare ? "ansible.builtin." + plugin.name : plugin.name
@@ -100,8 +100,8 @@ extension PlaybookChecker {
                 deep.knownPlugins.insert(plugin)
                 return
             }
-            let collection = fqcn.split(separator: ".").prefix(2).joined(separator: ".")
-            let short = fqcn.split(separator: ".").dropFirst(2).joined(separator: ".")
+            let collection = fqcn.splitBytes(".").prefix(2).joined(separator: ".")
+            let short = fqcn.splitBytes(".").dropFirst(2).joined(separator: ".")
             let route = index.pluginRouting?[collection]?[plugin.kind.rawValue]?[short]
             if let tombstone = route?.tombstone {
                 report(

@@ -46,4 +46,35 @@ extension String {
         }
         return utf8.starts(with: prefix.utf8)
     }
+
+    /// `split(separator:maxSplits:omittingEmptySubsequences:)` on the bytes, for an ASCII separator
+    /// in ASCII text (names, FQCNs, paths): the Character split walks grapheme clusters and costs
+    /// thousands of instructions for a short name. Other text goes to the Character split, so the
+    /// answer is always the same.
+    func splitBytes(
+        _ separator: Character, maxSplits: Int = .max, omittingEmptySubsequences: Bool = true
+    ) -> [Substring] {
+        let bytes = utf8
+        let ascii = bytes.withContiguousStorageIfAvailable { $0.allSatisfy { $0 < 0x80 } } ?? false
+        guard let mark = separator.asciiValue, ascii, maxSplits > 0 else {
+            return split(
+                separator: separator, maxSplits: maxSplits, omittingEmptySubsequences: omittingEmptySubsequences)
+        }
+        var parts: [Substring] = []
+        var start = bytes.startIndex
+        var index = start
+        while index != bytes.endIndex {
+            guard bytes[index] == mark else {
+                index = bytes.index(after: index)
+                continue
+            }
+            let appended = !(omittingEmptySubsequences && start == index)
+            if appended { parts.append(self[start..<index]) }
+            index = bytes.index(after: index)
+            start = index
+            if appended && parts.count == maxSplits { break }
+        }
+        if start != bytes.endIndex || !omittingEmptySubsequences { parts.append(self[start..<bytes.endIndex]) }
+        return parts
+    }
 }

@@ -71,4 +71,24 @@ import Testing
             #expect(bytes.withUnsafeBufferPointer(YAMLLoader.isPlainASCII) == expected, "\(bytes)")
         }
     }
+
+    @Test func byteSplitAnswersAsTheCharacterSplit() {
+        let texts = [
+            "", ".", "..", "a", "a.b", "ns.coll.mod", ".a.", "a..b", "...a...", "a.b.c.d.e", "é.ü", "a.\u{301}b",
+            "x/y/z", "/", "//a//",
+        ]
+        for text in texts {
+            for separator: Character in [".", "/"] {
+                for maxSplits in [0, 1, 2, 3, Int.max] {
+                    for omitting in [true, false] {
+                        let expected = text.split(
+                            separator: separator, maxSplits: maxSplits, omittingEmptySubsequences: omitting)
+                        let found = text.splitBytes(
+                            separator, maxSplits: maxSplits, omittingEmptySubsequences: omitting)
+                        #expect(found == expected, "\(text) \(separator) \(maxSplits) \(omitting)")
+                    }
+                }
+            }
+        }
+    }
 }
