@@ -257,14 +257,20 @@ public struct ImageIndex: Sendable, Encodable {
     static func fromCacheForm(index: Data, modules: Data, routing: Data) -> ImageIndex? {
         // Each line's spec stays where it is in `modules`: only its byte range is kept.
         var ranges: [String: Range<Int>] = [:]
+        ranges.reserveCapacity(4096)  // a default image has about 3,000 modules
         let complete = modules.withUnsafeBytes { raw -> Bool in
+            guard let base = raw.baseAddress else { return true }
+            let count = raw.count
+            // Line ends and tabs found with memchr (vectorised): the specs are a megabyte of text.
+            func find(_ byte: UInt8, from start: Int, before end: Int) -> Int {
+                guard start < end, let hit = memchr(base + start, Int32(byte), end - start) else { return end }
+                return base.distance(to: UnsafeRawPointer(hit))
+            }
             let bytes = raw.bindMemory(to: UInt8.self)
             var start = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-                var tab = start
-                while tab < end, bytes[tab] != 0x09 { tab += 1 }
+            while start < count {
+                let end = find(0x0A, from: start, before: count)
+                let tab = find(0x09, from: start, before: end)
                 guard tab < end else { return false }
                 ranges[String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<tab]), as: UTF8.self)] =
                     (tab + 1)..<end
