@@ -10,7 +10,7 @@ extension StaticInventory: HostPatternMatching {
     /// `all` and `localhost` always match, templates and invalid regexes cannot be judged (nil).
     public func matchesAnyHost(_ pattern: String) -> Bool? {
         let trimmed = pattern.trimmingCharacters(in: .whitespaces)
-        if trimmed.contains("{{") || trimmed.contains("{%") { return nil }
+        if trimmed.containsBytes("{{") || trimmed.containsBytes("{%") { return nil }
         if ["all", "*"].contains(trimmed) || Self.localhostNames.contains(trimmed) { return true }
         guard let hosts = selectedHosts(trimmed) else { return nil }
         return !hosts.isEmpty
@@ -18,7 +18,7 @@ extension StaticInventory: HostPatternMatching {
 
     public func unmatchedNames(_ pattern: String) -> [String]? {
         let trimmed = pattern.trimmingCharacters(in: .whitespaces)
-        if trimmed.contains("{{") || trimmed.contains("{%") { return nil }
+        if trimmed.containsBytes("{{") || trimmed.containsBytes("{%") { return nil }
         var names: [String] = []
         for part in Self.splitPattern(trimmed) {
             let bare = part.hasPrefix("!") || part.hasPrefix("&") ? String(part.dropFirst()) : part

@@ -28,7 +28,7 @@ extension PlaybookChecker {
     func checkNotifications(_ state: PlayState, file: String) {
         guard state.handlersKnown else { return }
         for (name, location) in state.notifications where !state.handlers.contains(name) {
-            let known = state.handlers.filter { !$0.contains(" : ") }
+            let known = state.handlers.filter { !$0.containsBytes(" : ") }
             let hint =
                 closestMatch(to: name, in: known).map { "; did you mean '\($0)'?" }
                 ?? (known.isEmpty ? "; the play has no handlers" : "")

@@ -130,7 +130,7 @@ enum RoleRequirements {
     /// The name ansible-galaxy gives a role from its `src` or `name`.
     static func roleName(_ source: String) -> String {
         var name = String(source.split(separator: ",").first ?? "")
-        if name.contains("://") || name.hasPrefix("git@") || name.contains("/") {
+        if name.containsBytes("://") || name.hasPrefix("git@") || name.containsBytes("/") {
             name = String(name.split(separator: "/").last ?? "")
             for suffix in [".git", ".tar.gz", ".tgz"] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
         }

@@ -68,7 +68,7 @@ extension PlaybookChecker {
 
     /// The plugins a value's templates name, each once, in the order named.
     private func pluginsNamed(in text: String, expression: Bool) -> [TemplatePlugin] {
-        let bodies = expression && !text.contains("{{") ? [text] : scanJinja(text).bodies
+        let bodies = expression && !text.containsBytes("{{") ? [text] : scanJinja(text).bodies
         var seen: Set<TemplatePlugin> = []
         return bodies.flatMap(templatePlugins(in:)).filter { seen.insert($0).inserted }
     }
