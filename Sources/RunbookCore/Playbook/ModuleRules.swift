@@ -123,17 +123,26 @@ extension PlaybookChecker {
             settings.shared?.setModule(key, outcome)
         }
         for finding in outcome.1 {
-            // A collection of the workspace's own (collections/ beside the playbook): not the image's to judge.
-            if let collection = finding.missingCollection,
-                collectionFolder(collection, roots: collectionRoots(for: scope.playbookFolder)) != nil
-            {
+            guard let collection = finding.missingCollection else {
+                report(finding.severity, finding.rule, finding.message, file: scope.file, at: node)
                 continue
             }
-            // The advice depends on the playbook's requirements files, not only on the name.
-            let advice = finding.missingCollection.map {
-                "; " + collectionAdvice($0, playbookFolder: scope.playbookFolder)
-            }
-            report(finding.severity, finding.rule, finding.message + (advice ?? ""), file: scope.file, at: node)
+            // A collection of the workspace's own (collections/ beside the playbook) is not the image's
+            // to judge; otherwise the advice depends on the playbook's requirements files. Both are
+            // worked out once per collection and playbook folder.
+            let key = collection + "\u{0}" + scope.playbookFolder
+            let missing =
+                deep.missingCollections[key]
+                ?? {
+                    let onDisk = collectionFolder(collection, roots: collectionRoots(for: scope.playbookFolder)) != nil
+                    let found = (
+                        onDisk, onDisk ? "" : collectionAdvice(collection, playbookFolder: scope.playbookFolder)
+                    )
+                    deep.missingCollections[key] = found
+                    return found
+                }()
+            if missing.onDisk { continue }
+            report(finding.severity, finding.rule, finding.message + "; " + missing.advice, file: scope.file, at: node)
         }
         return outcome.0
     }

@@ -126,6 +126,9 @@ struct DeepLookups {
     var argumentNames: [String: ArgumentNames] = [:]
     /// Module names resolved, with their findings, by name and play collections.
     var modules: [String: (PlaybookChecker.ModuleResolution, [PlaybookChecker.ModuleFinding])] = [:]
+    /// For a collection the image lacks, by collection and playbook folder: whether the workspace has
+    /// it on disk (then nothing is reported) and, if not, the advice that ends the message.
+    var missingCollections: [String: (onDisk: Bool, advice: String)] = [:]
 }
 
 /// What a module's (or a suboption's) spec accepts, worked out once per run.
