@@ -10,14 +10,21 @@ struct CandidateNames: Sendable {
 
     init(_ names: some Sequence<String>) {
         self.names = Array(names)
-        scalars = self.names.map { $0.unicodeScalars.map(\.value) }
+        scalars = self.names.map(Self.scalars)
+    }
+
+    /// A name's Unicode scalar values; an ASCII name's are its bytes, taken without decoding (a
+    /// collection's thousands of module names are converted at once for one did-you-mean).
+    static func scalars(_ name: String) -> [UInt32] {
+        let ascii = name.utf8.withContiguousStorageIfAvailable { bytes in bytes.allSatisfy { $0 < 0x80 } } ?? false
+        return ascii ? name.utf8.map { UInt32($0) } : name.unicodeScalars.map(\.value)
     }
 }
 
 /// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
 func closestMatch(to word: String, in candidates: CandidateNames) -> String? {
     let limit = max(1, min(3, word.count / 3))
-    let target = word.unicodeScalars.map(\.value)
+    let target = CandidateNames.scalars(word)
     var best: (name: String, distance: Int)?
     var rows = ([Int](), [Int]())
     // The distance is at least the difference in length: most candidates are ruled out by it alone;

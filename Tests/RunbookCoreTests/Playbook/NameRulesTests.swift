@@ -91,4 +91,13 @@ import Testing
             }
         }
     }
+
+    @Test func candidateScalarsAreTheUnicodeScalars() {
+        for name in ["", "copy", "community.general.ufw", "café", "名前", "e\u{301}", "a\tb"] {
+            #expect(CandidateNames.scalars(name) == name.unicodeScalars.map(\.value), "\(name)")
+        }
+        #expect(
+            closestMatch(to: "ansible.builtin.copyy", in: ["ansible.builtin.copy", "ansible.builtin.command"])
+                == "ansible.builtin.copy")
+    }
 }
