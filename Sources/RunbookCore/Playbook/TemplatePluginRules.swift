@@ -54,16 +54,20 @@ extension PlaybookChecker {
 
     /// Whether a text has a `|`, a `(`, or the words `is` or `filter`: without them no plugin is named.
     static func mayNamePlugins(_ text: String) -> Bool {
-        var previous: UInt8 = 0
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "|"), UInt8(ascii: "("): return true
-            case UInt8(ascii: "s") where previous == UInt8(ascii: "i"): return true
-            case UInt8(ascii: "r") where previous == UInt8(ascii: "e"): return true  // filter
-            default: previous = byte
+        func scan(_ bytes: some Sequence<UInt8>) -> Bool {
+            var previous: UInt8 = 0
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "|"), UInt8(ascii: "("): return true
+                case UInt8(ascii: "s") where previous == UInt8(ascii: "i"): return true
+                case UInt8(ascii: "r") where previous == UInt8(ascii: "e"): return true  // filter
+                default: previous = byte
+                }
             }
+            return false
         }
-        return false
+        // Over the contiguous bytes when there are (a native string's): walking the UTF-8 view costs more.
+        return text.utf8.withContiguousStorageIfAvailable { scan($0) } ?? scan(text.utf8)
     }
 
     /// The plugins a value's templates name, each once, in the order named.
