@@ -54,4 +54,12 @@ public struct Diagnostic: Sendable, Hashable, Codable {
         self.rule = rule
         self.message = message
     }
+
+    /// Hashes where and which rule, not the message: findings are deduplicated by the thousand in a
+    /// large run, and their messages (the longest part) rarely differ at the same place and rule.
+    /// Equality still compares every field, so distinct findings stay distinct.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(location)
+        hasher.combine(rule)
+    }
 }

@@ -244,7 +244,8 @@ public struct ImageIndex: Sendable, Encodable {
         rest.routing = RoutingTable([:])
         let encoder = JSONEncoder()
         var lines = Data()
-        for name in modules.keys.sorted() {
+        // In byte order, which ModuleLines searches by.
+        for name in modules.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             guard let module = modules[name] else { continue }
             lines.append(contentsOf: Array(name.utf8) + [0x09])
             lines.append(try encoder.encode(module))
@@ -255,86 +256,11 @@ public struct ImageIndex: Sendable, Encodable {
 
     /// Reads the cache form back; nil when a part is not what `cacheForm` writes.
     static func fromCacheForm(index: Data, modules: Data, routing: Data) -> ImageIndex? {
-        // Each line's spec stays where it is in `modules`: only its byte range is kept.
-        var ranges: [String: Range<Int>] = [:]
-        ranges.reserveCapacity(4096)  // a default image has about 3,000 modules
-        let complete = modules.withUnsafeBytes { raw -> Bool in
-            guard let base = raw.baseAddress else { return true }
-            let count = raw.count
-            // Line ends and tabs found with memchr (vectorised): the specs are a megabyte of text.
-            func find(_ byte: UInt8, from start: Int, before end: Int) -> Int {
-                guard start < end, let hit = memchr(base + start, Int32(byte), end - start) else { return end }
-                return base.distance(to: UnsafeRawPointer(hit))
-            }
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var start = 0
-            while start < count {
-                let end = find(0x0A, from: start, before: count)
-                let tab = find(0x09, from: start, before: end)
-                guard tab < end else { return false }
-                ranges[String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<tab]), as: UTF8.self)] =
-                    (tab + 1)..<end
-                start = end + 1
-            }
-            return true
-        }
-        guard complete, let table = RoutingTable(lines: routing), let json = JSONValue.parse(index) else { return nil }
-        return ImageIndex(json: json, modules: ModuleTable(specs: modules, ranges: ranges), routing: table)
-    }
-}
-
-/// The modules of an index by FQCN: decoded ones (from an index read whole), or each spec kept as its
-/// JSON and decoded when looked up (from the cache), which spares a warm validation decoding the
-/// specs of the hundreds of modules a playbook does not use.
-public struct ModuleTable: Sendable, Encodable {
-    private let decoded: [String: ImageIndex.Module]
-    /// The cache's modules file, and where in it each module's spec lies.
-    private let specs: Data
-    private let ranges: [String: Range<Int>]
-    /// Specs decoded from `specs` so far: each is decoded once, whatever the number of tasks using it.
-    private let memo = Memo()
-    /// Every module's FQCN.
-    public let keys: [String]
-
-    private final class Memo: Sendable {
-        let modules = Locked<[String: ImageIndex.Module]>([:])
-    }
-
-    /// A table of decoded modules.
-    public init(_ modules: [String: ImageIndex.Module]) {
-        decoded = modules
-        specs = Data()
-        ranges = [:]
-        keys = Array(modules.keys)
-    }
-
-    /// A table of specs decoded on lookup, each from its range of `specs`.
-    init(specs: Data, ranges: [String: Range<Int>]) {
-        decoded = [:]
-        self.specs = specs
-        self.ranges = ranges
-        keys = Array(ranges.keys)
-    }
-
-    /// How many modules.
-    public var count: Int { keys.count }
-
-    /// The module `name`, or nil when the index has none (or its cached spec is unreadable).
-    public subscript(name: String) -> ImageIndex.Module? {
-        if let module = decoded[name] { return module }
-        guard let range = ranges[name] else { return nil }
-        if let module = memo.modules.withLock({ $0[name] }) { return module }
-        guard let module = JSONValue.parse(specs, range: range).flatMap(ImageIndex.Module.init(json:)) else {
-            return nil
-        }
-        memo.modules.withLock { $0[name] = module }
-        return module
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        var all = decoded
-        for name in ranges.keys { all[name] = self[name] }
-        try container.encode(all)
+        // Each line's spec stays where it is in `modules`; the lines are in name order, so only where
+        // each one starts is kept, and a name is found by binary search.
+        guard let lines = ModuleLines(modules), let table = RoutingTable(lines: routing),
+            let json = JSONValue.parse(index)
+        else { return nil }
+        return ImageIndex(json: json, modules: ModuleTable(lines: lines), routing: table)
     }
 }
