@@ -104,7 +104,7 @@ extension PlaybookChecker {
     private func resolvedModule(
         _ name: String, at node: YAMLNode, index: ImageIndex, scope: TaskScope
     ) -> ModuleResolution {
-        let bare = !name.utf8.contains(UInt8(ascii: "."))
+        let bare = !name.containsByte(UInt8(ascii: "."))
         let legacy = name.hasPrefix("ansible.legacy.")
         if bare || legacy, hasLocalPlugin(legacy ? String(name.dropFirst(15)) : name, scope: scope) {
             return .notJudged

@@ -31,7 +31,7 @@ extension PlaybookChecker {
         case .scalar(let text, _):
             // Outside a bare expression, plugins are named only inside `{{ }}` or `{% %}`; and always by
             // `|` (filters), `is` (tests), `(` (lookups) or a `filter` statement.
-            if !expression && !text.utf8.contains(UInt8(ascii: "{")) { return }
+            if !expression && !text.containsByte(UInt8(ascii: "{")) { return }
             if !Self.mayNamePlugins(text) { return }
             let plugins: [TemplatePlugin]
             if let known = expression ? deep.expressionPlugins[text] : deep.templatePlugins[text] {

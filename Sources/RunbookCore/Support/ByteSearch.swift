@@ -77,4 +77,13 @@ extension String {
         if start != bytes.endIndex || !omittingEmptySubsequences { parts.append(self[start..<bytes.endIndex]) }
         return parts
     }
+
+    /// Whether the text's UTF-8 holds `byte`: memchr over the contiguous bytes (the generic
+    /// `utf8.contains` walks the view element by element).
+    func containsByte(_ byte: UInt8) -> Bool {
+        utf8.withContiguousStorageIfAvailable { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+            return memchr(base, Int32(byte), bytes.count) != nil
+        } ?? utf8.contains(byte)
+    }
 }

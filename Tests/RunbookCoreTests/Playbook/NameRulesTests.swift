@@ -100,4 +100,12 @@ import Testing
             closestMatch(to: "ansible.builtin.copyy", in: ["ansible.builtin.copy", "ansible.builtin.command"])
                 == "ansible.builtin.copy")
     }
+
+    @Test func containsByteAgreesWithTheView() {
+        for text in ["", "a", "a.b", "{{ x }}", "é.{", String(repeating: "x", count: 100) + "."] {
+            for byte in [UInt8(ascii: "."), UInt8(ascii: "{"), 0xC3] {
+                #expect(text.containsByte(byte) == text.utf8.contains(byte), "\(text) \(byte)")
+            }
+        }
+    }
 }
