@@ -41,16 +41,26 @@ extension PlaybookChecker {
         /// Each key as written (the last one when repeated), with its key and resolved value nodes.
         var nodes: [String: (key: YAMLNode, value: YAMLNode)] = [:]
         var rules: ImageIndex.ArgumentRules
+        /// The aliases given, by the option they stand for (worked out once the nodes are in).
+        var aliasesGiven: [String: [String]] = [:]
+
+        /// Notes which given keys are aliases, once every node is in.
+        mutating func noteAliases() {
+            guard let aliases = rules.aliases else { return }
+            for key in nodes.keys {
+                if let option = aliases[key] { aliasesGiven[option, default: []].append(key) }
+            }
+        }
 
         /// Whether the name is a key of the module's parameters (given, or an alias of it given).
         func given(_ name: String) -> Bool {
-            nodes[name] != nil || nodes.keys.contains { rules.aliases?[$0] == name }
+            nodes[name] != nil || aliasesGiven[name] != nil
         }
 
         /// The value the module gets for `name`: an alias's wins over the name's own (as ansible copies
         /// aliases onto their option); nil when not given, or given through two aliases.
         func value(_ name: String) -> (key: YAMLNode, value: YAMLNode)? {
-            let aliases = nodes.keys.filter { rules.aliases?[$0] == name }
+            let aliases = aliasesGiven[name] ?? []
             if aliases.count > 1 { return nil }
             if let alias = aliases.first { return nodes[alias] }
             return nodes[name]
@@ -84,8 +94,10 @@ extension PlaybookChecker {
             guard let key = pair.key.string, !isTemplated(key) else { return }  // a templated key may be any
             arguments.nodes[key] = (pair.key, document.resolve(pair.value))
         }
+        arguments.noteAliases()
         for group in rules.mutuallyExclusive ?? [] {
-            let both = Set(group).filter(arguments.certain)
+            var both: [String] = []
+            for name in group where !both.contains(name) && arguments.certain(name) { both.append(name) }
             guard both.count > 1 else { continue }
             let last = both.compactMap { arguments.value($0)?.key }.max { ($0.line, $0.column) < ($1.line, $1.column) }
             report(

@@ -12,7 +12,13 @@ extension PlaybookChecker {
     /// library path could hold one.
     func hasLocalPlugin(_ name: String, scope: TaskScope) -> Bool {
         if modulePathsFromEnvironment { return true }
-        return localPlugins(scope).modules.map { $0.contains(name) } ?? true
+        // Asked for every task with a bare module name: the playbook folder's plugins and each role
+        // folder's are looked at in turn, without merging them under a key of the task's context.
+        guard let base = basePlugins(scope.playbookFolder).modules, !base.contains(name) else { return true }
+        for folder in roleFolders(scope) {
+            guard let modules = folderPlugins(folder).modules, !modules.contains(name) else { return true }
+        }
+        return false
     }
 
     /// What decides the plugin folders of a task: its playbook's folder, its role, the roles being expanded.
@@ -64,30 +70,32 @@ extension PlaybookChecker {
             deep.lastPlugins = known
             return known
         }
-        var base = deep.localPluginsByPlaybookFolder[scope.playbookFolder]
-        if base == nil {
-            var found = LocalPlugins()
-            let configs = configs(for: scope.playbookFolder)
-            if configs.contains(where: { $0.hasLibraryPath }) { found.modules = nil }
-            if configs.contains(where: { $0.hasJinjaPluginPath }) { found.anyJinja = true }
-            var folders = [scope.playbookFolder, settings.workspace]
-            let rolesFolders =
-                [scope.playbookFolder + "/roles", settings.workspace + "/roles"]
-                + configuredRolesPath(for: scope.playbookFolder)
-            for rolesFolder in rolesFolders {
-                folders += listing(rolesFolder).map { rolesFolder + "/" + $0 }
-            }
-            for folder in folders { found.add(folderPlugins(folder)) }
-            base = found
-            deep.localPluginsByPlaybookFolder[scope.playbookFolder] = found
-        }
-        var plugins = base ?? LocalPlugins()
+        var plugins = basePlugins(scope.playbookFolder)
         for folder in roleFolders(scope) {
             plugins.add(folderPlugins(folder))
         }
         deep.localPluginsByContext[context] = plugins
         deep.lastPlugins = plugins
         return plugins
+    }
+
+    /// The plugins of the playbook's folder, the workspace and every role on disk (its `roles/`, the
+    /// workspace's, `roles_path`), worked out once per playbook folder.
+    private func basePlugins(_ playbookFolder: String) -> LocalPlugins {
+        if let known = deep.localPluginsByPlaybookFolder[playbookFolder] { return known }
+        var found = LocalPlugins()
+        let configs = configs(for: playbookFolder)
+        if configs.contains(where: { $0.hasLibraryPath }) { found.modules = nil }
+        if configs.contains(where: { $0.hasJinjaPluginPath }) { found.anyJinja = true }
+        var folders = [playbookFolder, settings.workspace]
+        let rolesFolders =
+            [playbookFolder + "/roles", settings.workspace + "/roles"] + configuredRolesPath(for: playbookFolder)
+        for rolesFolder in rolesFolders {
+            folders += listing(rolesFolder).map { rolesFolder + "/" + $0 }
+        }
+        for folder in folders { found.add(folderPlugins(folder)) }
+        deep.localPluginsByPlaybookFolder[playbookFolder] = found
+        return found
     }
 
     /// The plugins one folder's `library/`, `action_plugins/`, `lookup_plugins/`, `filter_plugins/`

@@ -48,7 +48,8 @@ extension PlaybookChecker {
             deep.argumentNames[key] = accepted
         }
         let (names, canonical) = (accepted.accepted, accepted.canonical)
-        var present: Set<String> = []
+        // The required options given (a module has few: a list is cheaper than hashing every name).
+        var present: [String] = []
         for pair in given {
             guard let key = pair.key.string else { continue }
             if key.hasPrefix("_") || isTemplated(key) { continue }
@@ -59,7 +60,7 @@ extension PlaybookChecker {
                     file: file, at: pair.key)
                 continue
             }
-            present.insert(name)
+            if accepted.required.contains(name) { present.append(name) }
             checkValue(
                 document.resolve(pair.value), option: option, rules: rules?.options?[name], name: prefix + key,
                 module: module, document: document, file: file)
