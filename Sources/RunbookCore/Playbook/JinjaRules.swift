@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Jinja checks: balanced delimiters in every string, and templates that render to a string
 /// where a list is expected.
 extension PlaybookChecker {
@@ -42,17 +34,9 @@ extension PlaybookChecker {
 
 /// Whether a string has any character a Jinja delimiter starts or ends with.
 private func mayHoldJinja(_ text: String) -> Bool {
-    func scan(_ bytes: some Sequence<UInt8>) -> Bool {
-        bytes.contains { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") || $0 == UInt8(ascii: "%") }
-    }
-    // libc's memchr (vectorised) three times beats one byte-by-byte pass for all but tiny strings.
-    let found = text.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
-        guard let base = buffer.baseAddress, !buffer.isEmpty else { return false }
-        return memchr(base, Int32(UInt8(ascii: "{")), buffer.count) != nil
-            || memchr(base, Int32(UInt8(ascii: "}")), buffer.count) != nil
-            || memchr(base, Int32(UInt8(ascii: "%")), buffer.count) != nil
-    }
-    return found ?? scan(text.utf8)
+    // memchr (vectorised) three times beats one byte-by-byte pass for all but tiny strings.
+    text.containsByte(UInt8(ascii: "{")) || text.containsByte(UInt8(ascii: "}"))
+        || text.containsByte(UInt8(ascii: "%"))
 }
 
 /// Facts set from templates that render to strings, and the loops that use them as lists.

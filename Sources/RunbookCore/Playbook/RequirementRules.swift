@@ -46,20 +46,20 @@ extension PlaybookChecker {
 
     /// Where a role is declared, when it is.
     func declaredRole(_ name: String, playbookFolder: String) -> Declaration? {
-        for file in requirementFiles(playbookFolder: playbookFolder) {
-            if let line = declared(in: file.path).roles[name] {
-                return Declaration(
-                    location: SourceLocation(file: display(file.path), line: line, column: 1),
-                    installedByRunbook: file.installed)
-            }
-        }
-        return nil
+        firstDeclaration(playbookFolder: playbookFolder) { $0.roles[name] }
     }
 
     /// Where a collection (by FQCN) is declared, when it is.
     func declaredCollection(_ name: String, playbookFolder: String) -> Declaration? {
+        firstDeclaration(playbookFolder: playbookFolder) { $0.collections[name] }
+    }
+
+    /// The first requirements file, in search order, whose declarations give a line for `line`.
+    private func firstDeclaration(
+        playbookFolder: String, _ line: ((roles: [String: Int], collections: [String: Int])) -> Int?
+    ) -> Declaration? {
         for file in requirementFiles(playbookFolder: playbookFolder) {
-            if let line = declared(in: file.path).collections[name] {
+            if let line = line(declared(in: file.path)) {
                 return Declaration(
                     location: SourceLocation(file: display(file.path), line: line, column: 1),
                     installedByRunbook: file.installed)

@@ -91,8 +91,8 @@ extension PlaybookChecker {
             let hint =
                 moleculeRole(name, playbookFolder: scope.playbookFolder).map {
                     "; it is \($0 == settings.currentDirectory ? "." : display($0))/, the role this Molecule scenario "
-                        + "tests, which Molecule puts on the roles "
-                        + "path when it runs the scenario (ansible-playbook alone does not)"
+                        + "tests, which Molecule puts on the roles path when it runs the scenario "
+                        + "(ansible-playbook alone does not)"
                 } ?? " (set roles_path in ansible.cfg, or install it)"
             report(
                 .error, "role-not-found",

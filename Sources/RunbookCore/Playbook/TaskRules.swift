@@ -211,7 +211,7 @@ extension PlaybookChecker {
         if shortActionName(module) == "fetch" {
             guard let (flat, _) = arguments["flat"], isTrue(flat), let dest = arguments["dest"]?.0 else { return }
             // A folder (ending in /) receives the file under the source's own name.
-            let name = arguments["src"].map { String($0.0.split(separator: "/").last ?? "") } ?? ""
+            let name = arguments["src"].map { Paths.lastComponent($0.0) } ?? ""
             written = dest.hasSuffix("/") ? (name.isEmpty || isTemplated(name) ? nil : dest + name) : dest
         } else {
             let delegate = value(pairs, "delegate_to").map(scope.document.resolve)?.string

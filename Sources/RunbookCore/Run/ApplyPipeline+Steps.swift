@@ -28,12 +28,18 @@ extension ApplyPipeline {
         return AnsibleConfig(path: context.workspace + "/ansible.cfg")
     }
 
-    /// The static checks (without the image's index); their findings, for the second pass to skip.
-    func validate(playbook: String, inventories: [InventoryArgument]) throws -> Set<Diagnostic> {
+    /// The validation of `playbook` both passes make (the second one with the image's index).
+    private func validationRequest(playbook: String, inventories: [InventoryArgument]) -> ValidationRequest {
         var request = ValidationRequest(
             paths: [playbook], inventories: inventories.compactMap(\.path), workspace: context.workspace,
             currentDirectory: context.currentDirectory, environment: environment)
         request.requirementFiles = context.settings.paths(.requirements, home: context.home)
+        return request
+    }
+
+    /// The static checks (without the image's index); their findings, for the second pass to skip.
+    func validate(playbook: String, inventories: [InventoryArgument]) throws -> Set<Diagnostic> {
+        var request = validationRequest(playbook: playbook, inventories: inventories)
         request.requirementsInImage = true
         let report = try PlaybookValidator(loadInventory: InventorySeam.load).validate(request)
         let text = DiagnosticRenderer(format: .text).render(report.diagnostics, files: report.files)
@@ -62,10 +68,7 @@ extension ApplyPipeline {
             log("runbook: module checks skipped: the image has no plugin index (`runbook image build` adds it)\n")
             return
         }
-        var request = ValidationRequest(
-            paths: [playbook], inventories: inventories.compactMap(\.path), workspace: context.workspace,
-            currentDirectory: context.currentDirectory, environment: environment)
-        request.requirementFiles = context.settings.paths(.requirements, home: context.home)
+        var request = validationRequest(playbook: playbook, inventories: inventories)
         request.index = index
         let report = try PlaybookValidator(loadInventory: InventorySeam.load).validate(request)
         // What the index adds: the first pass already printed the rest.

@@ -55,8 +55,7 @@ extension String {
         _ separator: Character, maxSplits: Int = .max, omittingEmptySubsequences: Bool = true
     ) -> [Substring] {
         let bytes = utf8
-        let ascii = bytes.withContiguousStorageIfAvailable { $0.allSatisfy { $0 < 0x80 } } ?? false
-        guard let mark = separator.asciiValue, ascii, maxSplits > 0 else {
+        guard let mark = separator.asciiValue, isContiguousASCII, maxSplits > 0 else {
             return split(
                 separator: separator, maxSplits: maxSplits, omittingEmptySubsequences: omittingEmptySubsequences)
         }
@@ -76,6 +75,12 @@ extension String {
         }
         if start != bytes.endIndex || !omittingEmptySubsequences { parts.append(self[start..<bytes.endIndex]) }
         return parts
+    }
+
+    /// Whether the text is ASCII, as far as can be told in place (false when its bytes are not
+    /// contiguous): the byte-level helpers answer as the Character-level ones only for ASCII.
+    var isContiguousASCII: Bool {
+        utf8.withContiguousStorageIfAvailable { $0.allSatisfy { $0 < 0x80 } } ?? false
     }
 
     /// Whether the text's UTF-8 holds `byte`: memchr over the contiguous bytes (the generic

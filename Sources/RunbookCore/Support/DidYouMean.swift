@@ -16,8 +16,7 @@ struct CandidateNames: Sendable {
     /// A name's Unicode scalar values; an ASCII name's are its bytes, taken without decoding (a
     /// collection's thousands of module names are converted at once for one did-you-mean).
     static func scalars(_ name: String) -> [UInt32] {
-        let ascii = name.utf8.withContiguousStorageIfAvailable { bytes in bytes.allSatisfy { $0 < 0x80 } } ?? false
-        return ascii ? name.utf8.map { UInt32($0) } : name.unicodeScalars.map(\.value)
+        name.isContiguousASCII ? name.utf8.map { UInt32($0) } : name.unicodeScalars.map(\.value)
     }
 }
 
