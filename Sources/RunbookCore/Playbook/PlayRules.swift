@@ -118,6 +118,10 @@ extension PlaybookChecker {
             file: file, at: value)
     }
 
+    /// `vars_files`: each entry (or the first existing file of a list entry) is looked up as Ansible's
+    /// `path_dwim_relative_stack` does for a play: `vars/NAME` then `NAME` beside the playbook (`~` and
+    /// absolute paths as they are). Since ansible-core 2.15 a play skips a vars file it cannot find
+    /// without a word, so a missing one is a warning: the play runs, its variables are undefined.
     private func checkVarsFiles(_ node: YAMLNode?, document: YAMLDocument, file: String) {
         guard let node else { return }
         let value = document.resolve(node)
@@ -127,18 +131,28 @@ extension PlaybookChecker {
             // A list entry is a set of alternatives: the first that exists is used.
             let alternatives = (entry.items ?? [entry]).map(document.resolve).compactMap(\.string)
             if alternatives.isEmpty || alternatives.contains(where: isTemplated) { continue }
-            let paths = alternatives.map { Paths.absolute($0, relativeTo: folder) }
-            if let found = paths.first(where: isFile) {
+            let searched = alternatives.flatMap { varsFileCandidates($0, folder: folder) }
+            if let found = searched.first(where: isFile) {
                 let vars = use(found)
                 if let root = vars.document?.root { checkJinja(root, document: vars.document ?? document, file: found) }
             } else {
                 report(
-                    .error, "missing-vars-file",
-                    "vars file '\(alternatives.joined(separator: "' or '"))' not found; "
-                        + "paths are relative to the playbook's folder \(display(folder))/",
+                    .warning, "missing-vars-file",
+                    "vars file '\(alternatives.joined(separator: "' or '"))' not found (looked for "
+                        + searched.map(display).joined(separator: ", ")
+                        + "); ansible-playbook skips it without a word, so its variables will be undefined",
                     file: file, at: entry)
             }
         }
+    }
+
+    /// Where Ansible looks for a play's vars file `name`, in order.
+    private func varsFileCandidates(_ name: String, folder: String) -> [String] {
+        if name.hasBytePrefix("~") || name.hasBytePrefix("/") {
+            return [Paths.normalize(Paths.expandingTilde(name, home: settings.environment["HOME"] ?? "/root"))]
+        }
+        return (name.hasBytePrefix("vars/") ? [] : [Paths.absolute("vars/" + name, relativeTo: folder)])
+            + [Paths.absolute(name, relativeTo: folder)]
     }
 
     private func checkImportPlaybook(_ entry: YAMLNode, pairs: [YAMLPair], document: YAMLDocument, file: String) {

@@ -16,7 +16,9 @@ extension PlaybookChecker {
 
     /// The requirements files to search, in order: those runbook installs (the `requirements` setting,
     /// by default requirements.yml, collections/requirements.yml and roles/requirements.yml of the
-    /// workspace), then the defaults of the workspace and of the playbook's folder that it does not.
+    /// workspace), then the defaults of the playbook's folder and of each folder above it up to the
+    /// workspace that it does not (a project folder often keeps its requirements.yml beside a
+    /// `playbooks/` folder).
     private func requirementFiles(playbookFolder: String) -> [(path: String, installed: Bool)] {
         if let known = requirementFilesByFolder[playbookFolder] { return known }
         let found = findRequirementFiles(playbookFolder: playbookFolder)
@@ -29,7 +31,12 @@ extension PlaybookChecker {
         let installed = settings.requirementFiles ?? defaults(settings.workspace)
         var seen = Set(installed)
         var files = installed.map { (path: $0, installed: true) }
-        for path in defaults(settings.workspace) + defaults(playbookFolder) where seen.insert(path).inserted {
+        var folders = [playbookFolder]
+        while let folder = folders.last, folder.count > settings.workspace.count, folder.hasPrefix(settings.workspace) {
+            folders.append(Paths.parent(folder))
+        }
+        folders.append(settings.workspace)
+        for path in folders.flatMap(defaults) where seen.insert(path).inserted {
             files.append((path, false))
         }
         return files.filter { isFile($0.path) }

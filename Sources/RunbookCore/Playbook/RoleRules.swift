@@ -156,6 +156,9 @@ extension PlaybookChecker {
         for folder in searched where isFolder(Paths.absolute(name, relativeTo: folder)) {
             return .found(RoleReference(name: name, folder: Paths.absolute(name, relativeTo: folder)))
         }
+        if let folder = roleFromRunFolder(name, playbookFolder: scope.playbookFolder) {
+            return .found(RoleReference(name: Paths.lastComponent(name), folder: folder))
+        }
         // Installed into the image from the workspace's requirements (its files are not on disk here).
         if settings.index?.imageRoles?.contains(name) == true { return .notJudged }
         // Not on disk: it may be in a listed collection that is not installed here (the image has it),
@@ -169,6 +172,22 @@ extension PlaybookChecker {
             searched += elsewhere.map { "the image's \($0)/roles" }
         }
         return .missing(searched: searched)
+    }
+
+    /// Ansible's last resort: the name as a path (`~` expanded) from the folder ansible-playbook runs
+    /// in. runbook does not know that folder, so it tries each one a user plausibly runs from: the
+    /// current folder, the workspace, and any folder above the playbook that holds an `ansible.cfg` (a
+    /// project run from its own folder, as `roles: [../roles/web]` in a playbook one level down expects).
+    private func roleFromRunFolder(_ name: String, playbookFolder: String) -> String? {
+        let path = Paths.expandingTilde(name, home: settings.environment["HOME"] ?? "/root")
+        if path.hasBytePrefix("/") { return nil }  // the search above has tried it
+        var folders = [settings.currentDirectory, settings.workspace]
+        var folder = Paths.parent(playbookFolder)
+        while folder.utf8.count > 1 {
+            if isFile(folder + "/ansible.cfg") { folders.append(folder) }
+            folder = Paths.parent(folder)
+        }
+        return folders.lazy.map { Paths.absolute(path, relativeTo: $0) }.first(where: isFolder)
     }
 
     /// A collection role (`ns.coll.role`) whose collection is not on disk here, judged by the image's

@@ -32,7 +32,6 @@ import Testing
             "ansible-workshops/exercises/ansible_security/1.3-snort/playbooks/add_snort_rule.yml": dynamic,
             "ansible-workshops/exercises/ansible_security/2.1-enrich/playbooks/enrich_snort_rule.yml": dynamic,
             "ansible-workshops/exercises/ansible_security/2.3-incident/playbooks/incident_snort_rule.yml": dynamic,
-            "ansible-workshops/provisioner/workshop_specific/middleware.yml": dynamic,
         ]
     }()
 

@@ -89,6 +89,18 @@ import Testing
         #expect(named.allSatisfy { $0.contains("so this image was built without those requirements") }, "\(named)")
     }
 
+    @Test func aProjectFolderAbovePlaybooksIsSearchedNearestFirst() throws {
+        // project/requirements.yml beside project/playbooks/, and a workspace file naming it at another line.
+        let workspaceFile = "---\ncollections:\n  - name: cisco.ios\n"
+        let found = try messages(
+            files: ["project/requirements.yml": Self.requirements, "requirements.yml": workspaceFile],
+            playbookAt: "project/playbooks/site.yml", requirementFiles: [])
+        #expect(found.count == 3, "\(found)")
+        #expect(
+            found.allSatisfy { $0.contains("project/requirements.yml:4 asks for it, but runbook does not install") },
+            "\(found)")
+    }
+
     @Test func onlyCollectionNamesCount() throws {
         // A URL entry, a role of the same name and a collection list under `roles:` are not declarations.
         let found = try messages(files: [

@@ -175,39 +175,41 @@ import Testing
     /// A role repository's Molecule scenarios name the role under test as Molecule makes it findable
     /// (by the repository folder's name, and as `namespace.role_name` of meta/main.yml's galaxy_info, or
     /// the author written as one word, or the folder's name without "ansible-"). ansible-playbook alone
-    /// does not find it, so it stays an error, and the message says why it works under Molecule.
+    /// does not find it, so it stays an error, and the message says why it works under Molecule. (The
+    /// repositories sit in `repos/`: from the workspace root, where a user runs ansible-playbook, Ansible
+    /// would find `ansible-role-web` as a path.)
     @Test func moleculeScenariosSayWhichRoleIsUnderTest() throws {
         let converge = { (name: String) in "- hosts: all\n  roles:\n    - \(name)\n" }
         try write([
-            "ansible-role-web/meta/main.yml": "galaxy_info:\n  role_name: web\n  author: acme\n",
-            "ansible-role-web/tasks/main.yml": "- ansible.builtin.debug:\n    msg: hi\n",
-            "ansible-role-web/molecule/default/converge.yml": converge("acme.web"),
-            "ansible-role-web/molecule/default/by-folder.yml": converge("ansible-role-web"),
-            "ansible-role-web/molecule/default/other.yml": converge("acme.db"),
-            "ansible-role-web/tests/test.yml": converge("acme.web"),
-            "ansible-db/meta/main.yml": "galaxy_info:\n  namespace: corp\n  author: Jane Doe\n",
-            "ansible-db/molecule/default/converge.yml": converge("corp.db"),
-            "ansible-cache/meta/main.yml": "galaxy_info:\n  author: Jane Doe\n",
-            "ansible-cache/molecule/default/converge.yml": converge("cache"),
-            "ansible-cache/molecule/default/namespaced.yml": converge("Jane Doe.cache"),
-            "plain/molecule/default/converge.yml": converge("plain"),
+            "repos/ansible-role-web/meta/main.yml": "galaxy_info:\n  role_name: web\n  author: acme\n",
+            "repos/ansible-role-web/tasks/main.yml": "- ansible.builtin.debug:\n    msg: hi\n",
+            "repos/ansible-role-web/molecule/default/converge.yml": converge("acme.web"),
+            "repos/ansible-role-web/molecule/default/by-folder.yml": converge("ansible-role-web"),
+            "repos/ansible-role-web/molecule/default/other.yml": converge("acme.db"),
+            "repos/ansible-role-web/tests/test.yml": converge("acme.web"),
+            "repos/ansible-db/meta/main.yml": "galaxy_info:\n  namespace: corp\n  author: Jane Doe\n",
+            "repos/ansible-db/molecule/default/converge.yml": converge("corp.db"),
+            "repos/ansible-cache/meta/main.yml": "galaxy_info:\n  author: Jane Doe\n",
+            "repos/ansible-cache/molecule/default/converge.yml": converge("cache"),
+            "repos/ansible-cache/molecule/default/namespaced.yml": converge("Jane Doe.cache"),
+            "repos/plain/molecule/default/converge.yml": converge("plain"),
         ])
-        let report = try validate(["ansible-role-web", "ansible-db", "ansible-cache", "plain"])
+        let report = try validate(["repos/ansible-role-web", "repos/ansible-db", "repos/ansible-cache", "repos/plain"])
         let underTest = report.diagnostics.filter { $0.message.contains("the role this Molecule scenario tests") }
             .map { "\($0.location.file) \($0.rule)" }
         #expect(
             underTest == [
-                "ansible-cache/molecule/default/converge.yml role-not-found",
-                "ansible-db/molecule/default/converge.yml role-not-found",
-                "ansible-role-web/molecule/default/by-folder.yml role-not-found",
-                "ansible-role-web/molecule/default/converge.yml role-not-found",
+                "repos/ansible-cache/molecule/default/converge.yml role-not-found",
+                "repos/ansible-db/molecule/default/converge.yml role-not-found",
+                "repos/ansible-role-web/molecule/default/by-folder.yml role-not-found",
+                "repos/ansible-role-web/molecule/default/converge.yml role-not-found",
             ], "\(report.diagnostics.map(\.message))")
         #expect(report.diagnostics.allSatisfy { $0.rule == "role-not-found" })
         #expect(report.errorCount == 8, "\(findings(report))")
         let web = try #require(
-            report.diagnostics.first { $0.location.file.hasPrefix("ansible-role-web/molecule/default/c") })
+            report.diagnostics.first { $0.location.file.hasPrefix("repos/ansible-role-web/molecule/default/c") })
         #expect(
-            web.message.contains("it is ansible-role-web/, the role this Molecule scenario tests"), "\(web.message)")
+            web.message.contains("it is repos/ansible-role-web/, the role this Molecule scenario tests"), "\(web.message)")
     }
 
     @Test func rolesDeclaredInRequirementsButNotInstalledSaySo() throws {
@@ -250,5 +252,39 @@ import Testing
         #expect(nested.diagnostics.map(\.rule) == ["role-not-installed"])
         #expect(
             nested.diagnostics.first?.message.contains("declared in sub/requirements.yml:1 but not installed") == true)
+    }
+
+    /// Ansible's last resort takes a role name as a path from the folder it runs in. A project run
+    /// from its own folder (the one with `ansible.cfg`) reaches `../roles/web` from a playbook one level
+    /// down; a folder above the workspace without an `ansible.cfg` is not one a user runs from.
+    @Test func aRolePathFromTheFolderAnsibleRunsInIsFound() throws {
+        try write([
+            "project/ansible.cfg": "[defaults]\n",
+            "project/roles/web/tasks/main.yml": "- ansible.builtin.ping:\n",
+            "project/extra/web.yml": """
+            - hosts: all
+              roles:
+                - roles/web
+              tasks:
+                - ansible.builtin.include_role: {name: roles/web}
+                - ansible.builtin.include_role: {name: roles/nothing}
+            """,
+            "shared/web/tasks/main.yml": "- ansible.builtin.ping:\n",
+            "other/site.yml": "- hosts: all\n  roles:\n    - shared/web\n",
+        ])
+        // The workspace is the playbook's folder: the project folder is found by its ansible.cfg.
+        var request = ValidationRequest(
+            paths: [root.path + "/project/extra/web.yml"], workspace: root.path + "/project/extra",
+            currentDirectory: root.path + "/project/extra")
+        let report = try PlaybookValidator().validate(request)
+        #expect(findings(report) == ["web.yml:6:44 role-not-found"], "\(findings(report))")
+        request.paths = [root.path + "/other/site.yml"]
+        request.workspace = root.path + "/other"
+        request.currentDirectory = root.path + "/other"
+        let other = try PlaybookValidator().validate(request)
+        #expect(findings(other) == ["site.yml:3:7 role-not-found"], "\(findings(other))")
+        // The same folder with an ansible.cfg is where the project runs from.
+        try write(["ansible.cfg": "[defaults]\n"])
+        #expect(try PlaybookValidator().validate(request).diagnostics.isEmpty)
     }
 }
