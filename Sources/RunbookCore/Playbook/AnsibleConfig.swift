@@ -17,6 +17,8 @@ struct AnsibleConfig: Sendable {
     var collectionsPath: [String]?
     /// `[defaults] invalid_task_attribute_failed`, when set.
     var invalidTaskAttributeFailed: Bool?
+    /// `[defaults] error_on_missing_handler`, when set.
+    var errorOnMissingHandler: Bool?
     /// `[defaults] vault_identity_list` (`label@source` entries, as written).
     var vaultIdentityList: [String] = []
     /// `[defaults] vault_password_file` as written (`~` and relative paths resolved by the caller,
@@ -67,6 +69,7 @@ struct AnsibleConfig: Sendable {
             case "collections_path", "collections_paths":
                 collectionsPath = AnsibleConfig.pathList(value, relativeTo: folder)
             case "invalid_task_attribute_failed": invalidTaskAttributeFailed = AnsibleConfig.boolean(value)
+            case "error_on_missing_handler": errorOnMissingHandler = AnsibleConfig.boolean(value)
             case "vault_password_file": vaultPasswordFile = value.isEmpty ? nil : value
             case "vault_identity_list": vaultIdentityList = AnsibleConfig.nameList(value)
             default: continue

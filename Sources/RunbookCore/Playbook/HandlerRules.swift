@@ -24,9 +24,12 @@ extension PlaybookChecker {
         }
     }
 
-    /// Reports each notification that matches no handler of the play, when all handlers are known.
+    /// Reports each notification that matches no handler of the play, when all handlers are known: an
+    /// error, as ansible-playbook fails when the task changes, or a warning when
+    /// `error_on_missing_handler` is off (Ansible then warns).
     func checkNotifications(_ state: PlayState, file: String) {
-        guard state.handlersKnown else { return }
+        guard state.handlersKnown, !state.notifications.isEmpty else { return }
+        let fails = errorOnMissingHandler(for: Paths.parent(file))
         for (name, location) in state.notifications where !state.handlers.contains(name) {
             let known = state.handlers.filter { !$0.containsBytes(" : ") }
             let hint =
@@ -34,8 +37,9 @@ extension PlaybookChecker {
                 ?? (known.isEmpty ? "; the play has no handlers" : "")
             report(
                 Diagnostic(
-                    .error, "notify-no-handler",
-                    "notify '\(name)' matches no handler name or listen topic in this play\(hint)", at: location))
+                    fails ? .error : .warning, "notify-no-handler",
+                    "notify '\(name)' matches no handler name or listen topic in this play\(hint)"
+                        + (fails ? "" : " (error_on_missing_handler is off: Ansible only warns)"), at: location))
         }
     }
 }

@@ -293,10 +293,20 @@ final class PlaybookChecker {
     /// Whether Ansible fails (rather than warns) on a keyword a task does not take: the environment's
     /// `ANSIBLE_INVALID_TASK_ATTRIBUTE_FAILED`, else `invalid_task_attribute_failed`, else true.
     func invalidTaskAttributeFailed(for folder: String) -> Bool {
-        if let value = settings.environment["ANSIBLE_INVALID_TASK_ATTRIBUTE_FAILED"].flatMap(AnsibleConfig.boolean) {
-            return value
-        }
-        return configs(for: folder).lazy.compactMap(\.invalidTaskAttributeFailed).first ?? true
+        configFlag("ANSIBLE_INVALID_TASK_ATTRIBUTE_FAILED", for: folder, \.invalidTaskAttributeFailed)
+    }
+
+    /// Whether Ansible fails (rather than warns) when a notified handler does not exist: the
+    /// environment's `ANSIBLE_ERROR_ON_MISSING_HANDLER`, else `error_on_missing_handler`, else true.
+    func errorOnMissingHandler(for folder: String) -> Bool {
+        configFlag("ANSIBLE_ERROR_ON_MISSING_HANDLER", for: folder, \.errorOnMissingHandler)
+    }
+
+    /// A boolean Ansible setting that defaults to true: its environment variable, else the first
+    /// `ansible.cfg` that applies and sets it.
+    private func configFlag(_ variable: String, for folder: String, _ key: KeyPath<AnsibleConfig, Bool?>) -> Bool {
+        if let value = settings.environment[variable].flatMap(AnsibleConfig.boolean) { return value }
+        return configs(for: folder).lazy.compactMap { $0[keyPath: key] }.first ?? true
     }
 
     /// The collection roots (folders holding `ansible_collections/`) Ansible searches for a playbook in

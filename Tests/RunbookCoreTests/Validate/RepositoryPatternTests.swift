@@ -107,6 +107,21 @@ import Testing
         #expect(try validate(["site.yml"]).diagnostics.map(\.severity) == [.warning])
     }
 
+    @Test func missingHandlerFollowsErrorOnMissingHandler() throws {
+        try write(["site.yml": "- hosts: all\n  tasks:\n    - ansible.builtin.command: date\n      notify: restart\n"])
+        #expect(try validate(["site.yml"]).diagnostics.map(\.severity) == [.error])
+        let relaxed = try validate(["site.yml"], environment: ["ANSIBLE_ERROR_ON_MISSING_HANDLER": "no"])
+        #expect(relaxed.diagnostics.map(\.severity) == [.warning])
+        #expect(
+            relaxed.diagnostics.first?.message.hasSuffix("(error_on_missing_handler is off: Ansible only warns)")
+                == true)
+        try write(["ansible.cfg": "[defaults]\nerror_on_missing_handler = False\n"])
+        #expect(try validate(["site.yml"]).diagnostics.map(\.severity) == [.warning])
+        // The environment wins over ansible.cfg, as in Ansible.
+        let forced = try validate(["site.yml"], environment: ["ANSIBLE_ERROR_ON_MISSING_HANDLER": "true"])
+        #expect(forced.diagnostics.map(\.severity) == [.error])
+    }
+
     @Test func iniInventoryNamedYml() throws {
         try write([
             "inventory/hosts.yml": "[web]\nweb1 ansible_host=10.0.0.1\n\n[db]\ndb1\n",
@@ -209,7 +224,8 @@ import Testing
         let web = try #require(
             report.diagnostics.first { $0.location.file.hasPrefix("repos/ansible-role-web/molecule/default/c") })
         #expect(
-            web.message.contains("it is repos/ansible-role-web/, the role this Molecule scenario tests"), "\(web.message)")
+            web.message.contains("it is repos/ansible-role-web/, the role this Molecule scenario tests"),
+            "\(web.message)")
     }
 
     @Test func rolesDeclaredInRequirementsButNotInstalledSaySo() throws {
