@@ -27,9 +27,12 @@ extension PlaybookChecker {
     /// Reports each notification that matches no handler of the play, when all handlers are known: an
     /// error, as ansible-playbook fails when the task changes, or a warning when
     /// `error_on_missing_handler` is off (Ansible then warns).
-    func checkNotifications(_ state: PlayState, file: String) {
+    /// A notification in a file other than the play's (a role's task file, which several playbooks may
+    /// use) names the play it was checked in.
+    func checkNotifications(_ state: PlayState, playFile: String, play node: YAMLNode) {
         guard state.handlersKnown, !state.notifications.isEmpty else { return }
-        let fails = errorOnMissingHandler(for: Paths.parent(file))
+        let fails = errorOnMissingHandler(for: Paths.parent(playFile))
+        let play = location(playFile, node)
         for (name, location) in state.notifications where !state.handlers.contains(name) {
             let known = state.handlers.filter { !$0.containsBytes(" : ") }
             let hint =
@@ -38,7 +41,8 @@ extension PlaybookChecker {
             report(
                 Diagnostic(
                     fails ? .error : .warning, "notify-no-handler",
-                    "notify '\(name)' matches no handler name or listen topic in this play\(hint)"
+                    "notify '\(name)' matches no handler name or listen topic in "
+                        + (location.file == play.file ? "this play" : "the play at \(play.file):\(play.line)") + hint
                         + (fails ? "" : " (error_on_missing_handler is off: Ansible only warns)"), at: location))
         }
     }

@@ -50,7 +50,7 @@ extension PlaybookChecker {
             checkTaskList(
                 value(pairs, section), section: section, scope: scope, isHandler: section == "handlers", state: &state)
         }
-        checkNotifications(state, file: file)
+        checkNotifications(state, playFile: file, play: play)
     }
 
     private func checkHosts(_ pairs: [YAMLPair], play: YAMLNode, document: YAMLDocument, file: String) {

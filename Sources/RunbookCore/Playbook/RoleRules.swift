@@ -86,6 +86,19 @@ extension PlaybookChecker {
                     file: scope.file, at: node)
                 return
             }
+            // `galaxy/name`: a role of a requirements file installed into a folder of its own
+            // (`ansible-galaxy role install -r requirements.yml -p roles/galaxy`), which has not run here.
+            if name.containsByte(UInt8(ascii: "/")), !name.hasBytePrefix("/"),
+                let declared = declaredRole(Paths.lastComponent(name), playbookFolder: scope.playbookFolder)?.location
+            {
+                let folder = display(Paths.parent(Paths.absolute(name, relativeTo: scope.playbookFolder + "/roles")))
+                report(
+                    .error, "role-not-installed",
+                    "role '\(name)' is '\(Paths.lastComponent(name))' of \(declared.file):\(declared.line), not installed "
+                        + "here; install it with `ansible-galaxy role install -r \(declared.file) -p \(folder)`",
+                    file: scope.file, at: node)
+                return
+            }
             // The role a Molecule scenario tests: Molecule puts it on the roles path, ansible-playbook
             // alone does not (and rejects the playbook, as here).
             let hint =

@@ -303,4 +303,22 @@ import Testing
         try write(["ansible.cfg": "[defaults]\n"])
         #expect(try PlaybookValidator().validate(request).diagnostics.isEmpty)
     }
+
+    /// Roles of requirements.yml installed into a folder of their own (`-p roles/galaxy`) and named
+    /// by path (`galaxy/web`): not installed here says which entry and the install command.
+    @Test func pathFormRolesOfARequirementsFileSayHowToInstallThem() throws {
+        try write([
+            "requirements.yml": "- src: git+https://example.invalid/ansible-role-web.git\n  name: web\n",
+            "site.yml": "- hosts: all\n  roles:\n    - galaxy/web\n    - galaxy/other\n",
+        ])
+        let report = try validate(["site.yml"])
+        #expect(report.diagnostics.map(\.rule) == ["role-not-installed", "role-not-found"], "\(findings(report))")
+        #expect(
+            report.diagnostics.first?.message
+                == "role 'galaxy/web' is 'web' of requirements.yml:1, not installed here; install it with "
+                + "`ansible-galaxy role install -r requirements.yml -p roles/galaxy`")
+        // Once installed there, it is found.
+        try write(["roles/galaxy/web/tasks/main.yml": "- ansible.builtin.ping:\n"])
+        #expect(try validate(["site.yml"]).diagnostics.map(\.rule) == ["role-not-found"])
+    }
 }
