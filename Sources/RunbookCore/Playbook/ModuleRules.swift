@@ -23,7 +23,7 @@ extension PlaybookChecker {
         "unknown-argument", "missing-required-argument", "argument-type", "argument-choice", "unknown-lookup",
         "unknown-filter", "unknown-test", "removed-filter", "removed-test", "removed-lookup", "role-not-in-image",
         "playbook-not-in-image", "mutually-exclusive-arguments", "arguments-required-together",
-        "argument-required-one-of", "argument-required-if", "argument-required-by",
+        "argument-required-one-of", "argument-required-if", "argument-required-by", "misplaced-argument",
     ]
 
     /// Actions whose arguments are not a fixed set: variables, host variables, free text, and the

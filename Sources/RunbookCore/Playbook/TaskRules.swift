@@ -25,6 +25,29 @@ extension PlaybookChecker {
         }
     }
 
+    /// With the image's index: of two keys that are not task keywords, one an ansible-core module and
+    /// the other one of its arguments and no module at all (`assert:` beside `fail_msg:`). Ansible's
+    /// own error is then "not a valid attribute", and the fix is the indentation.
+    private func misplacedArgument(_ names: [String]) -> (module: String, argument: String)? {
+        guard names.count == 2, let index = settings.index else { return nil }
+        let builtin = { (name: String) -> String in
+            name.containsByte(UInt8(ascii: ".")) ? name : "ansible.builtin." + name
+        }
+        let isModule = { (name: String) -> Bool in
+            let full = builtin(name)
+            return index.modules[full] != nil
+                || (full.hasPrefix("ansible.builtin.")
+                    && index.routing.route("ansible.builtin", String(full.dropFirst(16))) != nil)
+        }
+        for (module, argument) in [(names[0], names[1]), (names[1], names[0])]
+        where !isModule(argument) && !argument.containsByte(UInt8(ascii: ".")) {
+            guard let spec = index.modules[builtin(module)] else { continue }
+            let accepted = spec.options.contains { $0.key == argument || $0.value.aliases?.contains(argument) == true }
+            if accepted { return (module, argument) }
+        }
+        return nil
+    }
+
     private func checkTask(_ task: YAMLNode, scope: TaskScope, isHandler: Bool, state: inout PlayState) {
         guard task.pairs != nil else {
             report(
@@ -50,16 +73,25 @@ extension PlaybookChecker {
                 file: scope.file, at: task)
         } else if actions.count > 1 {
             let names = actions.compactMap(\.key.string)
-            let typo = names.lazy.compactMap { name in
-                closestMatch(to: name, in: Keywords.task).map {
-                    "; '\(name)' is not a task keyword, did you mean '\($0)'?"
-                }
-            }.first
-            report(
-                .error, "conflicting-actions",
-                "conflicting action statements: \(names.joined(separator: ", ")); a task runs exactly one module"
-                    + (typo ?? ""),
-                file: scope.file, at: actions[1].key)
+            if let misplaced = misplacedArgument(names) {
+                let pair = actions.first { $0.key.string == misplaced.argument } ?? actions[1]
+                report(
+                    .error, "misplaced-argument",
+                    "'\(misplaced.argument)' is not a valid attribute for a Task; it is an argument of "
+                        + "\(misplaced.module): indent it under '\(misplaced.module):'",
+                    file: scope.file, at: pair.key)
+            } else {
+                let typo = names.lazy.compactMap { name in
+                    closestMatch(to: name, in: Keywords.task).map {
+                        "; '\(name)' is not a task keyword, did you mean '\($0)'?"
+                    }
+                }.first
+                report(
+                    .error, "conflicting-actions",
+                    "conflicting action statements: \(names.joined(separator: ", ")); a task runs exactly one module"
+                        + (typo ?? ""),
+                    file: scope.file, at: actions[1].key)
+            }
         }
         let loops = pairs.filter { $0.key.string.map(Keywords.isLoop) ?? false }
         if loops.count > 1 {

@@ -88,6 +88,34 @@ import Testing
             ], "\(found)")
     }
 
+    /// An argument indented as a task keyword (`msg:` beside `debug:`): Ansible rejects it as an
+    /// invalid attribute; the index knows it is the module's argument. Without the index, or when the
+    /// other key is no argument of the module, it stays conflicting-actions.
+    @Test func anArgumentAtTaskLevelIsNamedAsOne() throws {
+        let playbook = """
+            - hosts: localhost
+              tasks:
+                - ansible.builtin.debug:
+                  msg: hi
+                - debug:
+                  verbosity: 1
+                - ansible.builtin.debug:
+                  nonsense: 1
+            """
+        let report = try PlaybookValidator().validate(request(for: playbook))
+        let found = report.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.rule)" }
+        #expect(found == ["4:7 misplaced-argument", "6:7 misplaced-argument", "8:7 conflicting-actions"], "\(found)")
+        #expect(
+            report.diagnostics.first?.message
+                == "'msg' is not a valid attribute for a Task; it is an argument of ansible.builtin.debug: "
+                + "indent it under 'ansible.builtin.debug:'")
+        var plain = try request(for: playbook)
+        plain.index = nil
+        #expect(
+            try PlaybookValidator().validate(plain).diagnostics.map(\.rule)
+                == Array(repeating: "conflicting-actions", count: 3))
+    }
+
     @Test func everyWayOfWritingArgumentsIsAccepted() throws {
         let found = try findings(
             """
