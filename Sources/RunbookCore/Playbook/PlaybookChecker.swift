@@ -153,6 +153,7 @@ final class PlaybookChecker {
     private var cache: [String: YAMLFile] = [:]
     private var used: Set<String> = []
     private var configs: [String: AnsibleConfig] = [:]
+    private var configFoldersByFolder: [String: [String]] = [:]
     private var pathKinds: [String: Paths.Kind] = [:]
     private var collectionRootsByFolder: [String: [String]] = [:]
     /// Role lookups and installed collection folders already made in this run (the file system
@@ -279,15 +280,33 @@ final class PlaybookChecker {
     }
 
     /// The `ansible.cfg` files that apply to a playbook in `folder`: the one beside it first (Ansible
-    /// reads `./ansible.cfg` when run from there), then the workspace's.
+    /// reads `./ansible.cfg` when run from there), then the nearest one above it inside the workspace
+    /// (a project folder run from its own folder, with playbooks in subfolders), then the workspace's.
     func configs(for folder: String) -> [AnsibleConfig] {
         var found: [AnsibleConfig] = []
-        for configFolder in [folder, settings.workspace] {
+        for configFolder in configFolders(for: folder) {
             let path = configFolder + "/ansible.cfg"
             if configs[path] == nil { configs[path] = AnsibleConfig(path: path) }
             if let config = configs[path] { found.append(config) }
         }
         return found
+    }
+
+    /// The folders whose `ansible.cfg` applies to a playbook in `folder` (see configs), without repeats.
+    private func configFolders(for folder: String) -> [String] {
+        if let known = configFoldersByFolder[folder] { return known }
+        var folders = [folder]
+        var above = Paths.parent(folder)
+        while above.hasBytePrefix(settings.workspace + "/") {
+            if isFile(above + "/ansible.cfg") {
+                folders.append(above)
+                break
+            }
+            above = Paths.parent(above)
+        }
+        if folder != settings.workspace { folders.append(settings.workspace) }
+        configFoldersByFolder[folder] = folders
+        return folders
     }
 
     /// Whether Ansible fails (rather than warns) on a keyword a task does not take: the environment's
@@ -334,17 +353,15 @@ final class PlaybookChecker {
         return roots
     }
 
-    /// The role folders of `ansible.cfg` files that apply to a playbook in `folder`: the workspace's,
-    /// and the one beside the playbook (Ansible reads `./ansible.cfg` when run from there).
+    /// The role folders of the `ansible.cfg` files that apply to a playbook in `folder` (see configs),
+    /// the workspace's first.
     func configuredRolesPath(for folder: String) -> [String] {
         var paths: [String] = []
         if let env = settings.environment["ANSIBLE_ROLES_PATH"] {
             paths += AnsibleConfig.pathList(env, relativeTo: settings.currentDirectory)
         }
-        for configFolder in [settings.workspace, folder] {
-            let path = configFolder + "/ansible.cfg"
-            if configs[path] == nil { configs[path] = AnsibleConfig(path: path) }
-            paths += configs[path]?.rolesPath ?? []
+        for config in configs(for: folder).reversed() {
+            paths += config.rolesPath
         }
         let home = settings.environment["HOME"] ?? "/root"
         return paths + [home + "/.ansible/roles", "/usr/share/ansible/roles", "/etc/ansible/roles"]

@@ -321,4 +321,17 @@ import Testing
         try write(["roles/galaxy/web/tasks/main.yml": "- ansible.builtin.ping:\n"])
         #expect(try validate(["site.yml"]).diagnostics.map(\.rule) == ["role-not-found"])
     }
+
+    /// A project folder inside the workspace, run from its own folder, with playbooks in subfolders:
+    /// its `ansible.cfg` applies to them (here its roles_path), as the playbook's own and the
+    /// workspace's do.
+    @Test func theNearestProjectConfigAboveAPlaybookApplies() throws {
+        try write([
+            "project/shared/web/tasks/main.yml": "- ansible.builtin.ping:\n",
+            "project/plays/nested/site.yml": "- hosts: all\n  roles:\n    - web\n",
+        ])
+        #expect(try validate(["project/plays/nested/site.yml"]).diagnostics.map(\.rule) == ["role-not-found"])
+        try write(["project/ansible.cfg": "[defaults]\nroles_path = shared\n"])
+        #expect(try validate(["project/plays/nested/site.yml"]).diagnostics.isEmpty)
+    }
 }
