@@ -123,6 +123,9 @@ extension PlaybookChecker {
             settings.shared?.setModule(key, outcome)
         }
         for finding in outcome.1 {
+            // Molecule runs a scenario's playbooks with its driver's modules (`vagrant`, `podman`, …)
+            // on the library path, which ansible-playbook alone does not have.
+            if bare, finding.rule == "unknown-module", isMoleculeScenario(scope.playbookFolder) { continue }
             guard let collection = finding.missingCollection else {
                 report(finding.severity, finding.rule, finding.message, file: scope.file, at: node)
                 continue

@@ -12,12 +12,16 @@
 /// `meta/main.yml` (namespace, else an author written as one word; role_name, else the folder's name
 /// without an `ansible-role-` or `ansible-` prefix).
 extension PlaybookChecker {
+    /// Whether a playbook in `playbookFolder` is one of a Molecule scenario's (`molecule/<scenario>/`).
+    func isMoleculeScenario(_ playbookFolder: String) -> Bool {
+        Paths.lastComponent(Paths.parent(playbookFolder)) == "molecule"
+    }
+
     /// The role folder a name refers to in a Molecule scenario, when the playbook is in one and the
     /// name is one of that role's.
     func moleculeRole(_ name: String, playbookFolder: String) -> String? {
-        let scenarios = Paths.parent(playbookFolder)
-        guard Paths.lastComponent(scenarios) == "molecule" else { return nil }
-        let role = Paths.parent(scenarios)
+        guard isMoleculeScenario(playbookFolder) else { return nil }
+        let role = Paths.parent(Paths.parent(playbookFolder))
         return moleculeRoleNames(role).contains(name) ? role : nil
     }
 

@@ -440,6 +440,40 @@ import Testing
             ], "\(found)")
     }
 
+    /// Molecule runs a scenario's playbooks with its driver's modules on the library path: an unknown
+    /// bare name there is not judged; a qualified one, and the arguments of a known one, still are.
+    @Test func moleculeScenarioPlaybooksMayUseTheDriversModules() throws {
+        let folder = try temporaryDirectory()
+        let create = folder.appendingPathComponent("molecule/default/create.yml")
+        try FileManager.default.createDirectory(
+            at: create.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let playbook = """
+            - hosts: localhost
+              tasks:
+                - vagrant: {instances: []}
+                - community.general.vagrantt:
+                - ansible.builtin.debug: {nope: 1}
+            """
+        try Data(playbook.utf8).write(to: create)
+        for (path, expected) in [
+            (create.path, ["4:7 unknown-module", "5:31 unknown-argument"]),
+            (
+                folder.appendingPathComponent("site.yml").path,
+                ["3:7 unknown-module", "4:7 unknown-module", "5:31 unknown-argument"]
+            ),
+        ] {
+            if !path.hasSuffix("create.yml") { try Data(playbook.utf8).write(to: URL(fileURLWithPath: path)) }
+            var request = ValidationRequest(
+                paths: [path], workspace: folder.path, currentDirectory: folder.path, environment: ["HOME": folder.path]
+            )
+            request.index = index
+            let found = try PlaybookValidator().validate(request).diagnostics
+                .filter { PlaybookChecker.ruleCodes.contains($0.rule) }
+                .map { "\($0.location.line):\($0.location.column) \($0.rule)" }
+            #expect(found == expected, "\(path): \(found)")
+        }
+    }
+
     @Test func withoutAnIndexNothingIsJudged() throws {
         let folder = try temporaryDirectory()
         try Data("- hosts: localhost\n  tasks:\n    - ansible.builtin.copyy:\n".utf8)
