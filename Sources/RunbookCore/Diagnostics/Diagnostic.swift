@@ -62,4 +62,29 @@ public struct Diagnostic: Sendable, Hashable, Codable {
         hasher.combine(location)
         hasher.combine(rule)
     }
+
+    /// What makes two findings the same finding: the place, the rule, the severity and the message,
+    /// except for rules whose message names the context a shared file was checked in. A report holds
+    /// one per key, the first met: a role's task file checked within several plays gives one
+    /// `notify-no-handler` naming the first play, not one per play.
+    public struct Key: Hashable, Sendable {
+        var location: SourceLocation
+        var rule: String
+        var severity: Severity
+        var message: String
+
+        /// As Diagnostic's: where and which rule (messages are the longest part, and rarely differ).
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(location)
+            hasher.combine(rule)
+        }
+    }
+
+    /// The rules whose message names the play (or other context) a shared file was checked in.
+    static let onePerPlace: Set<String> = ["notify-no-handler"]
+
+    /// This finding's key.
+    public var key: Key {
+        Key(location: location, rule: rule, severity: severity, message: Self.onePerPlace.contains(rule) ? "" : message)
+    }
 }

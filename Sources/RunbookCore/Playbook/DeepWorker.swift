@@ -46,11 +46,11 @@ final class DeepWorker: @unchecked Sendable {
         flush()
         let (placed, found) = queue.sync { (self.placed, self.checker.diagnostics) }
         var merged: [Diagnostic] = []
-        var seen: Set<Diagnostic> = []
+        var seen: Set<Diagnostic.Key> = []
         var next = placed.makeIterator()
         var pending = next.next()
         func add(_ diagnostic: Diagnostic) {
-            if seen.insert(diagnostic).inserted { merged.append(diagnostic) }
+            if seen.insert(diagnostic.key).inserted { merged.append(diagnostic) }
         }
         for (position, diagnostic) in walk.enumerated() {
             while let group = pending, group.position <= position {

@@ -149,7 +149,7 @@ final class PlaybookChecker {
     private(set) var diagnostics: [Diagnostic] = []
     /// Display paths of every file read, in the order read.
     private(set) var filesRead: [String] = []
-    private var seen: Set<Diagnostic> = []
+    private var seen: Set<Diagnostic.Key> = []
     private var cache: [String: YAMLFile] = [:]
     private var used: Set<String> = []
     private var configs: [String: AnsibleConfig] = [:]
@@ -206,14 +206,14 @@ final class PlaybookChecker {
     /// Replaces the findings (the deep worker's merged in), keeping the record of repeats.
     func replaceDiagnostics(_ merged: [Diagnostic]) {
         diagnostics = merged
-        seen = Set(merged)
+        seen = Set(merged.map(\.key))
     }
 
     // MARK: - Reporting
 
     /// Records a finding unless the same one was already recorded.
     func report(_ diagnostic: Diagnostic) {
-        if seen.insert(diagnostic).inserted { diagnostics.append(diagnostic) }
+        if seen.insert(diagnostic.key).inserted { diagnostics.append(diagnostic) }
     }
 
     /// Records a finding at a node of the file at absolute path `file`.

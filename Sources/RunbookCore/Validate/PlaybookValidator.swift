@@ -67,10 +67,10 @@ public struct PlaybookValidator: Sendable {
         // Each unit's findings and files in the order of the units, a repeat dropped where it recurs:
         // the report one checker walking the units in order gives.
         var seenFiles = Set(files)
-        var seenDiagnostics = Set(diagnostics)
+        var seenDiagnostics = Set(diagnostics.map(\.key))
         for outcome in outcomes {
             for file in outcome.files where seenFiles.insert(file).inserted { files.append(file) }
-            for diagnostic in outcome.diagnostics where seenDiagnostics.insert(diagnostic).inserted {
+            for diagnostic in outcome.diagnostics where seenDiagnostics.insert(diagnostic.key).inserted {
                 diagnostics.append(diagnostic)
             }
         }

@@ -334,4 +334,25 @@ import Testing
         try write(["project/ansible.cfg": "[defaults]\nroles_path = shared\n"])
         #expect(try validate(["project/plays/nested/site.yml"]).diagnostics.isEmpty)
     }
+
+    /// A role's task file notifying a handler only some plays have: one finding, naming the first
+    /// play (in the order of the paths) that lacks it, however many threads check them.
+    @Test func aSharedRoleFileGetsOneMissingHandlerFindingNamingThePlay() throws {
+        try write([
+            "roles/app/tasks/main.yml": "- ansible.builtin.command: date\n  notify: reload nginx\n",
+            "a.yml": "- hosts: all\n  roles: [app]\n",
+            "b.yml": "- hosts: all\n  roles: [app]\n",
+            "c.yml":
+                "- hosts: all\n  roles: [app]\n  handlers:\n    - name: reload nginx\n      ansible.builtin.debug:\n",
+        ])
+        for threads in [1, 2] {
+            var request = ValidationRequest(
+                paths: ["c.yml", "b.yml", "a.yml"], workspace: root.path, currentDirectory: root.path)
+            request.checkerThreads = threads
+            let report = try PlaybookValidator().validate(request)
+            #expect(findings(report) == ["roles/app/tasks/main.yml:2:11 notify-no-handler"], "\(findings(report))")
+            #expect(
+                report.diagnostics.first?.message.hasSuffix("in the play at b.yml:1; the play has no handlers") == true)
+        }
+    }
 }
