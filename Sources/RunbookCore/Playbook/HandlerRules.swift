@@ -11,7 +11,11 @@ extension PlaybookChecker {
         for name in names {
             if isTemplated(name) { state.handlersKnown = false }
             state.handlers.insert(name)
-            if let role = scope.role { state.handlers.insert("\(role.name) : \(name)") }
+            recordingExpansion?.handlers.append(name)
+            if let role = scope.role {
+                state.handlers.insert("\(role.name) : \(name)")
+                recordingExpansion?.handlers.append("\(role.name) : \(name)")
+            }
         }
     }
 

@@ -5,6 +5,28 @@ extension PlaybookChecker {
     /// Returns whether the value may hold a template (a text with a Jinja delimiter character, or an
     /// alias, which is not followed here), so that the index checks can skip those that do not.
     @discardableResult
+    /// checkJinja of a task's value, remembered in `scanned` (this file's values by position) so that a
+    /// task checked again (a role in another play) is not scanned again. A scalar without a delimiter
+    /// character is answered without the table.
+    func checkJinjaOnce(_ node: YAMLNode, document: YAMLDocument, file: String, _ scanned: JinjaMemo) -> Bool {
+        if case .scalar(let text, _) = node.kind, !mayHoldJinja(text) { return false }
+        let position = node.line << 24 | node.column
+        if let known = scanned.holds[position] { return known }
+        let holds = checkJinja(node, document: document, file: file)
+        scanned.holds[position] = holds
+        return holds
+    }
+
+    /// The file's table for checkJinjaOnce; consecutive tasks are mostly in the same file, which is
+    /// then found without hashing its path.
+    func jinjaMemo(_ file: String) -> JinjaMemo {
+        if let last = lastJinjaMemo, last.file == file { return last.memo }
+        let memo = jinjaScanned[file] ?? JinjaMemo()
+        if jinjaScanned[file] == nil { jinjaScanned[file] = memo }
+        lastJinjaMemo = (file, memo)
+        return memo
+    }
+
     func checkJinja(_ node: YAMLNode, document: YAMLDocument, file: String) -> Bool {
         switch node.kind {
         case .scalar(let text, let plain):
@@ -43,6 +65,23 @@ private func mayHoldJinja(_ text: String) -> Bool {
 struct FactTracker {
     private var stringFacts: [String: SourceLocation] = [:]
     private var uses: [(name: String, keyword: String, location: SourceLocation)] = []
+    /// Every change, in order, so that a role expansion checked once can be replayed (RoleExpansion).
+    private(set) var log: [Change] = []
+
+    /// One change: a fact set from a template that renders to a string, or a loop over a bare variable.
+    enum Change {
+        case stringFact(String, SourceLocation)
+        case use(name: String, keyword: String, location: SourceLocation)
+    }
+
+    /// Makes a change and logs it.
+    mutating func apply(_ change: Change) {
+        switch change {
+        case .stringFact(let name, let location): stringFacts[name] = location
+        case .use(let name, let keyword, let location): uses.append((name, keyword, location))
+        }
+        log.append(change)
+    }
 
     /// Checks a value where a list is expected; a bare `{{ fact }}` is remembered for later.
     mutating func checkListValue(_ node: YAMLNode, keyword: String, file: String, checker: PlaybookChecker) {
@@ -55,7 +94,7 @@ struct FactTracker {
                     + "remove the text around the expression",
                 file: file, at: node)
         } else if let name = scan.bareVariable {
-            uses.append((name, keyword, checker.location(file, node)))
+            apply(.use(name: name, keyword: keyword, location: checker.location(file, node)))
         }
     }
 
@@ -66,7 +105,7 @@ struct FactTracker {
             guard let name = pair.key.string, name != "cacheable", value.tag == nil, let text = value.string,
                 text.containsBytes("{{"), scanJinja(text).problem == nil, scanJinja(text).rendersToString
             else { continue }
-            stringFacts[name] = SourceLocation(file: file, line: value.line, column: value.column)
+            apply(.stringFact(name, SourceLocation(file: file, line: value.line, column: value.column)))
         }
     }
 
@@ -95,4 +134,9 @@ private func describeExtraText(_ scan: JinjaScan) -> String {
         return "this value has \(what) outside '{{ }}'"
     }
     return "this value has text ('\(scan.literal)') outside '{{ }}'"
+}
+
+/// Whether each task value of one file, by position, holds templates (see checkJinjaOnce).
+final class JinjaMemo {
+    var holds: [Int: Bool] = [:]
 }

@@ -156,4 +156,27 @@ extension PlaybookChecker {
         default: "a string"
         }
     }
+
+    /// With the image's index: of two keys that are not task keywords, one an ansible-core module and
+    /// the other one of its arguments and no module at all (`assert:` beside `fail_msg:`). Ansible's
+    /// own error is then "not a valid attribute", and the fix is the indentation.
+    func misplacedArgument(_ names: [String]) -> (module: String, argument: String)? {
+        guard names.count == 2, let index = settings.index else { return nil }
+        let builtin = { (name: String) -> String in
+            name.containsByte(UInt8(ascii: ".")) ? name : "ansible.builtin." + name
+        }
+        let isModule = { (name: String) -> Bool in
+            let full = builtin(name)
+            return index.modules[full] != nil
+                || (full.hasPrefix("ansible.builtin.")
+                    && index.routing.route("ansible.builtin", String(full.dropFirst(16))) != nil)
+        }
+        for (module, argument) in [(names[0], names[1]), (names[1], names[0])]
+        where !isModule(argument) && !argument.containsByte(UInt8(ascii: ".")) {
+            guard let spec = index.modules[builtin(module)] else { continue }
+            let accepted = spec.options.contains { $0.key == argument || $0.value.aliases?.contains(argument) == true }
+            if accepted { return (module, argument) }
+        }
+        return nil
+    }
 }

@@ -159,6 +159,12 @@ final class PlaybookChecker {
     /// Role lookups and installed collection folders already made in this run (the file system
     /// does not change during one).
     var roleLookups: [String: RoleLookup] = [:]
+    /// Per file, whether each task value already scanned for templates holds any (see checkJinjaOnce).
+    var jinjaScanned: [String: JinjaMemo] = [:]
+    var lastJinjaMemo: (file: String, memo: JinjaMemo)?
+    /// Role expansions recorded for replay, and the one being recorded (see RoleExpansion).
+    var roleExpansions: [RoleExpansionKey: RoleExpansion] = [:]
+    var recordingExpansion: RoleExpansion?
     /// The requirements files found for each playbook folder, and the names a Molecule role goes by.
     var requirementFilesByFolder: [String: [(path: String, installed: Bool)]] = [:]
     var moleculeNames: [String: Set<String>] = [:]

@@ -274,7 +274,25 @@ extension PlaybookChecker {
             }
         }
         let key = "role:" + role.folder + "|" + link.tasksFrom
-        guard state.visited.insert(key).inserted else { return }
+        guard visit(key, state: &state) else { return }
+        guard
+            let memo = expansionKey(
+                role, link: link, tasksFrom: tasksFrom, handlersFrom: handlersFrom, scope: scope)
+        else {
+            expandRole(role, link: link, tasksFrom: tasksFrom, handlersFrom: handlersFrom, scope: scope, state: &state)
+            return
+        }
+        if let done = roleExpansions[memo], replay(done, state: &state) { return }
+        record(memo, state: &state) {
+            expandRole(role, link: link, tasksFrom: tasksFrom, handlersFrom: handlersFrom, scope: scope, state: &$0)
+        }
+    }
+
+    /// The role's dependencies, tasks and handlers, checked within it.
+    private func expandRole(
+        _ role: RoleReference, link: RoleLink, tasksFrom: (String, YAMLNode)?, handlersFrom: String,
+        scope: TaskScope, state: inout PlayState
+    ) {
         roleStack.append(link)
         defer { roleStack.removeLast() }
         let meta = roleFile(role, "meta", "main")

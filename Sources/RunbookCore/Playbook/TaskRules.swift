@@ -25,29 +25,6 @@ extension PlaybookChecker {
         }
     }
 
-    /// With the image's index: of two keys that are not task keywords, one an ansible-core module and
-    /// the other one of its arguments and no module at all (`assert:` beside `fail_msg:`). Ansible's
-    /// own error is then "not a valid attribute", and the fix is the indentation.
-    private func misplacedArgument(_ names: [String]) -> (module: String, argument: String)? {
-        guard names.count == 2, let index = settings.index else { return nil }
-        let builtin = { (name: String) -> String in
-            name.containsByte(UInt8(ascii: ".")) ? name : "ansible.builtin." + name
-        }
-        let isModule = { (name: String) -> Bool in
-            let full = builtin(name)
-            return index.modules[full] != nil
-                || (full.hasPrefix("ansible.builtin.")
-                    && index.routing.route("ansible.builtin", String(full.dropFirst(16))) != nil)
-        }
-        for (module, argument) in [(names[0], names[1]), (names[1], names[0])]
-        where !isModule(argument) && !argument.containsByte(UInt8(ascii: ".")) {
-            guard let spec = index.modules[builtin(module)] else { continue }
-            let accepted = spec.options.contains { $0.key == argument || $0.value.aliases?.contains(argument) == true }
-            if accepted { return (module, argument) }
-        }
-        return nil
-    }
-
     private func checkTask(_ task: YAMLNode, scope: TaskScope, isHandler: Bool, state: inout PlayState) {
         guard task.pairs != nil else {
             report(
@@ -119,8 +96,11 @@ extension PlaybookChecker {
             guard Keywords.listLoops.contains(key) else { continue }
             facts.checkListValue(scope.document.resolve(loop.value), keyword: key, file: scope.file, checker: self)
         }
+        // A role's tasks are checked again in every play that uses it: their templates are scanned once
+        // per file and position (the findings are the same each time, and reported once).
+        let scanned = jinjaMemo(scope.file)
         for pair in pairs where pair.key.string != "<<" {
-            let mayHoldTemplates = checkJinja(pair.value, document: scope.document, file: scope.file)
+            let mayHoldTemplates = checkJinjaOnce(pair.value, document: scope.document, file: scope.file, scanned)
             if settings.index != nil, let key = pair.key.string {
                 let expression = Keywords.conditionals.contains(key)
                 // A value without templates names no plugin outside a bare conditional.
@@ -294,7 +274,12 @@ extension PlaybookChecker {
             module == "add_host" ? ["groups", "group", "groupname", "name", "host", "hostname"] : ["key", "parents"]
         for key in keys {
             for name in arguments.list(key) ?? [] {
-                if isTemplated(name) { runtimeNamesUnknown = true } else { runtimeNames.insert(name) }
+                if isTemplated(name) {
+                    runtimeNamesUnknown = true
+                } else {
+                    runtimeNames.insert(name)
+                    recordingExpansion?.runtimeNames.append(name)
+                }
             }
         }
         if module == "group_by", arguments["key"] == nil { runtimeNamesUnknown = true }
@@ -335,7 +320,7 @@ extension PlaybookChecker {
             return
         }
         let key = "tasks:" + path + "|" + (scope.role?.folder ?? "")
-        guard state.visited.insert(key).inserted else { return }
+        guard visit(key, state: &state) else { return }
         checkTasksFile(path, scope: scope, isHandler: isHandler, state: &state)
     }
 

@@ -355,4 +355,41 @@ import Testing
                 report.diagnostics.first?.message.hasSuffix("in the play at b.yml:1; the play has no handlers") == true)
         }
     }
+
+    /// A role expanded again in a later play is replayed from its first expansion (RoleExpansion):
+    /// what it contributes must not depend on what the first play already had. Here the first play
+    /// already knew web's handler name (from dns) and already had an unjudgeable handler source, and
+    /// the later plays, without them, still get both from web and dyn; the last play's missing
+    /// handler is still found.
+    @Test func aReplayedRoleGivesTheLaterPlayEverythingItsExpansionDid() throws {
+        try write([
+            "roles/dns/handlers/main.yml": "- name: daemon-reload\n  ansible.builtin.debug:\n",
+            "roles/web/handlers/main.yml": "- name: daemon-reload\n  ansible.builtin.debug:\n",
+            "roles/web/tasks/main.yml": "- ansible.builtin.command: date\n  notify: daemon-reload\n",
+            "roles/dyn/meta/main.yml": "dependencies:\n  - \"{{ dep }}\"\n",
+            "roles/dyn/tasks/main.yml": "- ansible.builtin.command: date\n  notify: from-elsewhere\n",
+            "roles/lone/tasks/main.yml": "- ansible.builtin.command: date\n  notify: nowhere\n",
+            "site.yml": """
+            - hosts: all
+              roles: [dns, web]
+            - hosts: all
+              roles: [web]
+            - hosts: all
+              roles: ["{{ r }}", dyn]
+            - hosts: all
+              roles: [dyn]
+            - hosts: all
+              roles: [lone]
+            - hosts: all
+              roles: [lone]
+            """,
+        ])
+        for threads in [1, 2] {
+            var request = ValidationRequest(
+                paths: ["site.yml", "site.yml"], workspace: root.path, currentDirectory: root.path)
+            request.checkerThreads = threads
+            let report = try PlaybookValidator().validate(request)
+            #expect(findings(report) == ["roles/lone/tasks/main.yml:2:11 notify-no-handler"], "\(findings(report))")
+        }
+    }
 }
