@@ -30,8 +30,10 @@ struct AnsibleConfig: Sendable {
     var forks: String?
     /// `[defaults] strategy` or `strategy_plugins`, when either is set.
     var strategy: String?
-    /// Whether `[defaults] library` or `action_plugins` names folders of the workspace's own modules.
-    var hasLibraryPath = false
+    /// The folders `[defaults] library` and `action_plugins` name (relative ones from the file's folder).
+    var moduleFolders: [String] = []
+    /// Whether one of them depends on a variable, so that any module name may be in it.
+    var moduleFoldersUnknown = false
     /// Whether `[defaults] filter_plugins`, `test_plugins` or `lookup_plugins` is set.
     var hasJinjaPluginPath = false
 
@@ -59,7 +61,9 @@ struct AnsibleConfig: Sendable {
             guard section == "defaults" else { continue }
             switch key {
             case "forks": forks = value
-            case "library", "action_plugins": hasLibraryPath = hasLibraryPath || !value.isEmpty
+            case "library", "action_plugins":
+                moduleFolders += AnsibleConfig.pathList(value, relativeTo: folder)
+                moduleFoldersUnknown = moduleFoldersUnknown || value.contains("$")
             case "filter_plugins", "test_plugins", "lookup_plugins":
                 hasJinjaPluginPath = hasJinjaPluginPath || !value.isEmpty
             case "strategy", "strategy_plugins": strategy = strategy ?? "\(key) = \(value)"

@@ -85,7 +85,13 @@ extension PlaybookChecker {
         if let known = deep.localPluginsByPlaybookFolder[playbookFolder] { return known }
         var found = LocalPlugins()
         let configs = configs(for: playbookFolder)
-        if configs.contains(where: { $0.hasLibraryPath }) { found.modules = nil }
+        // The configured library and action plugin folders hold what they list (a missing one nothing).
+        for config in configs {
+            if config.moduleFoldersUnknown { found.modules = nil }
+            for folder in config.moduleFolders {
+                found.modules?.formUnion(Self.moduleNames(listing(folder)))
+            }
+        }
         if configs.contains(where: { $0.hasJinjaPluginPath }) { found.anyJinja = true }
         var folders = [playbookFolder, settings.workspace]
         let rolesFolders =
@@ -106,12 +112,7 @@ extension PlaybookChecker {
         // One listing of the folder answers which plugin folders it has (a role rarely has any).
         let entries = Set(listing(folder))
         for kind in ["library", "action_plugins"] where entries.contains(kind) {
-            for entry in listing(folder + "/" + kind) {
-                found.modules?.insert(entry)
-                for suffix in [".py", ".ps1", ".sh"] where entry.hasSuffix(suffix) {
-                    found.modules?.insert(String(entry.dropLast(suffix.count)))
-                }
-            }
+            found.modules?.formUnion(Self.moduleNames(listing(folder + "/" + kind)))
         }
         if entries.contains("lookup_plugins") {
             for entry in listing(folder + "/lookup_plugins") where entry.hasSuffix(".py") {
@@ -122,6 +123,19 @@ extension PlaybookChecker {
         found.tests = entries.contains("test_plugins")
         deep.folderPlugins[folder] = found
         return found
+    }
+
+    /// The module or action names a plugin folder's entries give: each entry as it is, and without its
+    /// extension (Ansible's module loader indexes every file by its name without one: `.py`, `.ps1`,
+    /// `.sh`, `.pl`, …).
+    static func moduleNames(_ entries: [String]) -> [String] {
+        entries
+            + entries.compactMap { entry in
+                guard let dot = entry.utf8.lastIndex(of: UInt8(ascii: ".")), dot != entry.utf8.startIndex else {
+                    return nil
+                }
+                return String(entry[..<dot])
+            }
     }
 
     /// A folder's entries, read once per validation.

@@ -474,6 +474,25 @@ import Testing
         }
     }
 
+    /// ansible.cfg's `library` / `action_plugins` folders hold the modules they list, under any
+    /// extension: a folder that is missing holds none; one named through a variable may hold anything.
+    @Test func configuredLibraryFoldersHoldWhatTheyList() throws {
+        let playbook = "- hosts: localhost\n  tasks:\n    - kube: {name: x}\n    - perl_thing:\n"
+        let cases: [(config: String, files: [String: String], expected: [String])] = [
+            ("library = ./library\n", [:], ["3:7 unknown-module", "4:7 unknown-module"]),
+            (
+                "library = lib/modules\naction_plugins = lib/action\n",
+                ["lib/modules/kube.py": "#\n", "lib/action/perl_thing.pl": "#\n"], []
+            ),
+            ("library = $MODULES\n", [:], []),
+        ]
+        for (config, files, expected) in cases {
+            let found = try findings(playbook, files: files.merging(["ansible.cfg": "[defaults]\n" + config]) { $1 })
+                .map { $0.replacingOccurrences(of: " error", with: "") }
+            #expect(found == expected, "\(config): \(found)")
+        }
+    }
+
     @Test func withoutAnIndexNothingIsJudged() throws {
         let folder = try temporaryDirectory()
         try Data("- hosts: localhost\n  tasks:\n    - ansible.builtin.copyy:\n".utf8)
