@@ -163,7 +163,7 @@ final class PlaybookChecker {
     var jinjaScanned: [String: JinjaMemo] = [:]
     var lastJinjaMemo: (file: String, memo: JinjaMemo)?
     /// Role expansions recorded for replay, and the one being recorded (see RoleExpansion).
-    var roleExpansions: [RoleExpansionKey: RoleExpansion] = [:]
+    var roleExpansions: [RoleExpansionKey: [RoleExpansion]] = [:]
     var recordingExpansion: RoleExpansion?
     /// The requirements files found for each playbook folder, and the names a Molecule role goes by.
     var requirementFilesByFolder: [String: [(path: String, installed: Bool)]] = [:]

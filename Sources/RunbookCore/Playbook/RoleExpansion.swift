@@ -95,6 +95,10 @@ extension PlaybookChecker {
         expansion.notifications = Array(state.notifications[notifications...])
         expansion.controllerFiles = Array(controllerFiles)
         expansion.facts = Array(self.facts.log[facts...])
-        roleExpansions[key] = expansion
+        // A role used in a few contexts (what the play visited before it) keeps a record for each.
+        var records = roleExpansions[key] ?? []
+        if records.count == 4 { records.removeFirst() }
+        records.append(expansion)
+        roleExpansions[key] = records
     }
 }

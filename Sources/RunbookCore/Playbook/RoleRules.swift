@@ -282,7 +282,7 @@ extension PlaybookChecker {
             expandRole(role, link: link, tasksFrom: tasksFrom, handlersFrom: handlersFrom, scope: scope, state: &state)
             return
         }
-        if let done = roleExpansions[memo], replay(done, state: &state) { return }
+        for done in roleExpansions[memo] ?? [] where replay(done, state: &state) { return }
         record(memo, state: &state) {
             expandRole(role, link: link, tasksFrom: tasksFrom, handlersFrom: handlersFrom, scope: scope, state: &$0)
         }
