@@ -58,6 +58,7 @@ extension PlaybookChecker {
     /// when not.
     func replay(_ expansion: RoleExpansion, state: inout PlayState) -> Bool {
         var added: Set<String> = []
+        added.reserveCapacity(expansion.probes.count)
         for probe in expansion.probes {
             let seen = state.visited.contains(probe.key) || added.contains(probe.key)
             guard seen != probe.new else { return false }

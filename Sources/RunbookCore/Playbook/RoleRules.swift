@@ -164,8 +164,7 @@ extension PlaybookChecker {
         var searched = [scope.playbookFolder + "/roles"] + configuredRolesPath(for: scope.playbookFolder)
         if let role = scope.role { searched += [role.folder, Paths.parent(role.folder)] }
         searched.append(scope.playbookFolder)
-        var unique: Set<String> = []
-        searched = searched.filter { unique.insert($0).inserted }
+        searched = searched.withoutRepeats()
         for folder in searched where isFolder(Paths.absolute(name, relativeTo: folder)) {
             return .found(RoleReference(name: name, folder: Paths.absolute(name, relativeTo: folder)))
         }

@@ -351,8 +351,7 @@ extension PlaybookChecker {
         var folders = Array(scope.includeFolders.reversed())
         if let role = scope.role { folders += [role.folder + "/tasks", role.folder] }
         folders.append(scope.playbookFolder)
-        var seen: Set<String> = []
-        return folders.filter { seen.insert($0).inserted }
+        return folders.withoutRepeats()
     }
 
     private func findTasksFile(_ name: String, scope: TaskScope) -> String? {

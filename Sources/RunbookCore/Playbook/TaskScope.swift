@@ -38,8 +38,9 @@ struct PlayState {
     var handlersKnown = true
     /// Each `notify` target with where it was written.
     var notifications: [(name: String, location: SourceLocation)] = []
-    /// Task files and roles already checked in this play.
-    var visited: Set<String> = []
+    /// Task files and roles already checked in this play (room for a role-heavy play up front: growing
+    /// a set hashes every path in it again).
+    var visited = Set<String>(minimumCapacity: 32)
 }
 
 /// One role being expanded and how it was entered: by a `meta/main.yml` dependency or by a play's

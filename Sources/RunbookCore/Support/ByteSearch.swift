@@ -92,3 +92,14 @@ extension String {
         } ?? utf8.contains(byte)
     }
 }
+
+extension Array where Element == String {
+    /// The elements without repeats, in order, found by comparing: for the handful of folders of a
+    /// search path that is cheaper than hashing each (long) path into a set.
+    func withoutRepeats() -> [String] {
+        var result: [String] = []
+        result.reserveCapacity(count)
+        for item in self where !result.contains(item) { result.append(item) }
+        return result
+    }
+}
