@@ -1,10 +1,6 @@
 /// Jinja checks: balanced delimiters in every string, and templates that render to a string
 /// where a list is expected.
 extension PlaybookChecker {
-    /// Reports unbalanced `{{ }}` / `{% %}` in every string value under `node` (keys and `!unsafe` aside).
-    /// Returns whether the value may hold a template (a text with a Jinja delimiter character, or an
-    /// alias, which is not followed here), so that the index checks can skip those that do not.
-    @discardableResult
     /// checkJinja of a task's value, remembered in `scanned` (this file's values by position) so that a
     /// task checked again (a role in another play) is not scanned again. A scalar without a delimiter
     /// character is answered without the table.
@@ -27,6 +23,10 @@ extension PlaybookChecker {
         return memo
     }
 
+    /// Reports unbalanced `{{ }}` / `{% %}` in every string value under `node` (keys and `!unsafe` aside).
+    /// Returns whether the value may hold a template (a text with a Jinja delimiter character, or an
+    /// alias, which is not followed here), so that the index checks can skip those that do not.
+    @discardableResult
     func checkJinja(_ node: YAMLNode, document: YAMLDocument, file: String) -> Bool {
         switch node.kind {
         case .scalar(let text, let plain):
