@@ -13,12 +13,36 @@ extension PlaybookChecker {
     func hasLocalPlugin(_ name: String, scope: TaskScope) -> Bool {
         if modulePathsFromEnvironment { return true }
         // Asked for every task with a bare module name: the playbook folder's plugins and each role
-        // folder's are looked at in turn, without merging them under a key of the task's context.
-        guard let base = basePlugins(scope.playbookFolder).modules, !base.contains(name) else { return true }
-        for folder in roleFolders(scope) {
-            guard let modules = folderPlugins(folder).modules, !modules.contains(name) else { return true }
+        // folder's are looked at in turn, without merging them under a key of the task's context,
+        // and without hashing a path the previous tasks already asked about.
+        guard let base = baseModules(scope.playbookFolder), base.isEmpty || !base.contains(name) else { return true }
+        if let expanded = scope.expandedRoleFolders {
+            return expanded.contains { folderHolds(name, $0) }
         }
-        return false
+        if let own = scope.role?.folder, folderHolds(name, own) { return true }
+        return roleStack.contains { folderHolds(name, $0.folder) }
+    }
+
+    /// The module names of the playbook folder's plugins (see basePlugins); nil when any may be one.
+    private func baseModules(_ playbookFolder: String) -> Set<String>? {
+        if let last = deep.lastBaseModules, last.folder == playbookFolder { return last.modules }
+        let modules = basePlugins(playbookFolder).modules
+        deep.lastBaseModules = (playbookFolder, modules)
+        return modules
+    }
+
+    /// Whether one role folder's `library/` or `action_plugins/` has `name` (or may have any).
+    private func folderHolds(_ name: String, _ folder: String) -> Bool {
+        let modules: Set<String>?
+        if let recent = deep.recentFolderModules.first(where: { $0.folder == folder }) {
+            modules = recent.modules
+        } else {
+            modules = folderPlugins(folder).modules
+            if deep.recentFolderModules.count == 8 { deep.recentFolderModules.removeFirst() }
+            deep.recentFolderModules.append((folder, modules))
+        }
+        guard let modules else { return true }
+        return !modules.isEmpty && modules.contains(name)
     }
 
     /// What decides the plugin folders of a task: its playbook's folder, its role, the roles being expanded.

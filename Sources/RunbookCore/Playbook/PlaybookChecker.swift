@@ -112,6 +112,10 @@ struct DeepLookups {
     var localPluginsByContext: [String: LocalPlugins] = [:]
     var localPluginsByPlaybookFolder: [String: LocalPlugins] = [:]
     var folderPlugins: [String: LocalPlugins] = [:]
+    /// The playbook folder and role folders asked about last, with their module names: a task's
+    /// folders are mostly the previous task's, found by comparing rather than hashing their paths.
+    var lastBaseModules: (folder: String, modules: Set<String>?)?
+    var recentFolderModules: [(folder: String, modules: Set<String>?)] = []
     /// The plugins a value's templates name, by value: a text with templates, and a bare expression.
     var templatePlugins: [String: [PlaybookChecker.TemplatePlugin]] = [:]
     var expressionPlugins: [String: [PlaybookChecker.TemplatePlugin]] = [:]
