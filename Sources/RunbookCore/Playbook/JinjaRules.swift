@@ -17,8 +17,13 @@ extension PlaybookChecker {
     /// then found without hashing its path.
     func jinjaMemo(_ file: String) -> JinjaMemo {
         if let last = lastJinjaMemo, last.file == file { return last.memo }
-        let memo = jinjaScanned[file] ?? JinjaMemo()
-        if jinjaScanned[file] == nil { jinjaScanned[file] = memo }
+        let memo: JinjaMemo
+        if let known = jinjaScanned[file] {
+            memo = known
+        } else {
+            memo = JinjaMemo()
+            jinjaScanned[file] = memo
+        }
         lastJinjaMemo = (file, memo)
         return memo
     }

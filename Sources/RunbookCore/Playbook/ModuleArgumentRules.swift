@@ -162,18 +162,10 @@ extension PlaybookChecker {
     /// own error is then "not a valid attribute", and the fix is the indentation.
     func misplacedArgument(_ names: [String]) -> (module: String, argument: String)? {
         guard names.count == 2, let index = settings.index else { return nil }
-        let builtin = { (name: String) -> String in
-            name.containsByte(UInt8(ascii: ".")) ? name : "ansible.builtin." + name
-        }
-        let isModule = { (name: String) -> Bool in
-            let full = builtin(name)
-            return index.modules[full] != nil
-                || (full.hasPrefix("ansible.builtin.")
-                    && index.routing.route("ansible.builtin", String(full.dropFirst(16))) != nil)
-        }
         for (module, argument) in [(names[0], names[1]), (names[1], names[0])]
-        where !isModule(argument) && !argument.containsByte(UInt8(ascii: ".")) {
-            guard let spec = index.modules[builtin(module)] else { continue }
+        where !argument.containsByte(UInt8(ascii: ".")) && !Self.isBuiltinModule(argument, index: index) {
+            let full = module.containsByte(UInt8(ascii: ".")) ? module : "ansible.builtin." + module
+            guard let spec = index.modules[full] else { continue }
             let accepted = spec.options.contains { $0.key == argument || $0.value.aliases?.contains(argument) == true }
             if accepted { return (module, argument) }
         }

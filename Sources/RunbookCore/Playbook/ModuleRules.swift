@@ -150,6 +150,11 @@ extension PlaybookChecker {
         return outcome.0
     }
 
+    /// Whether ansible-core has a module or action of this short name, or routes it somewhere.
+    static func isBuiltinModule(_ short: String, index: ImageIndex) -> Bool {
+        index.modules["ansible.builtin." + short] != nil || index.routing.route("ansible.builtin", short) != nil
+    }
+
     private func resolveModule(
         _ name: String, index: ImageIndex, scope: TaskScope, findings: inout [ModuleFinding]
     ) -> ModuleResolution {
@@ -161,7 +166,7 @@ extension PlaybookChecker {
         guard parts.count == 1 || parts.count >= 3 else { return .notJudged }
         // (A library/ or action_plugins/ module of that name was ruled out by resolvedModule.)
         let builtin = "ansible.builtin." + short
-        if index.modules[builtin] != nil || index.routing.route("ansible.builtin", short) != nil {
+        if Self.isBuiltinModule(short, index: index) {
             return resolveQualified(builtin, index: index, scope: scope, hops: 0, shown: name, findings: &findings)
         }
         for collection in scope.collections where collection.splitBytes(".").count == 2 {

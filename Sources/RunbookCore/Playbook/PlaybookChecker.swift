@@ -306,14 +306,11 @@ final class PlaybookChecker {
     private func configFolders(for folder: String) -> [String] {
         if let known = configFoldersByFolder[folder] { return known }
         var folders = [folder]
-        var above = Paths.parent(folder)
-        while above.hasBytePrefix(settings.workspace + "/") {
-            if isFile(above + "/ansible.cfg") {
-                folders.append(above)
-                break
-            }
-            above = Paths.parent(above)
+        let project = Paths.ancestors(of: folder).prefix {
+            $0 != settings.workspace && Paths.isInside($0, settings.workspace)
         }
+        .first { isFile($0 + "/ansible.cfg") }
+        if let project { folders.append(project) }
         if folder != settings.workspace { folders.append(settings.workspace) }
         configFoldersByFolder[folder] = folders
         return folders

@@ -31,11 +31,9 @@ extension PlaybookChecker {
         let installed = settings.requirementFiles ?? defaults(settings.workspace)
         var seen = Set(installed)
         var files = installed.map { (path: $0, installed: true) }
-        var folders = [playbookFolder]
-        while let folder = folders.last, folder.count > settings.workspace.count, folder.hasPrefix(settings.workspace) {
-            folders.append(Paths.parent(folder))
-        }
-        folders.append(settings.workspace)
+        let folders =
+            [playbookFolder] + Paths.ancestors(of: playbookFolder).prefix { Paths.isInside($0, settings.workspace) }
+            + [settings.workspace]
         for path in folders.flatMap(defaults) where seen.insert(path).inserted {
             files.append((path, false))
         }

@@ -193,12 +193,9 @@ extension PlaybookChecker {
     private func roleFromRunFolder(_ name: String, playbookFolder: String) -> String? {
         let path = Paths.expandingTilde(name, home: settings.environment["HOME"] ?? "/root")
         if path.hasBytePrefix("/") { return nil }  // the search above has tried it
-        var folders = [settings.currentDirectory, settings.workspace]
-        var folder = Paths.parent(playbookFolder)
-        while folder.utf8.count > 1 {
-            if isFile(folder + "/ansible.cfg") { folders.append(folder) }
-            folder = Paths.parent(folder)
-        }
+        let folders =
+            [settings.currentDirectory, settings.workspace]
+            + Paths.ancestors(of: playbookFolder).filter { isFile($0 + "/ansible.cfg") }
         return folders.lazy.map { Paths.absolute(path, relativeTo: $0) }.first(where: isFolder)
     }
 

@@ -183,6 +183,17 @@ public enum Paths {
         return String(path[path.utf8.index(path.utf8.startIndex, offsetBy: prefix.utf8.count)...])
     }
 
+    /// The folders above absolute `path`, nearest first, the root `/` left out: `/a/b/c` → `/a/b`, `/a`.
+    public static func ancestors(of path: String) -> [String] {
+        var folders: [String] = []
+        var folder = parent(path)
+        while folder.utf8.count > 1 {
+            folders.append(folder)
+            folder = parent(folder)
+        }
+        return folders
+    }
+
     /// Whether `path` is `folder` or lies inside it (both absolute and normalized).
     public static func isInside(_ path: String, _ folder: String) -> Bool {
         path == folder || path.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/")

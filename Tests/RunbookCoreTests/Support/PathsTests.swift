@@ -24,3 +24,10 @@ func normalizeFastPathAgreesWithPython(input: String) {
     ]
     #expect(Paths.normalize(input) == expected[input])
 }
+
+@Test func ancestorsAreNearestFirstWithoutTheRoot() {
+    #expect(Paths.ancestors(of: "/a/b/c") == ["/a/b", "/a"])
+    #expect(Paths.ancestors(of: "/a/b/") == ["/a"])
+    #expect(Paths.ancestors(of: "/a").isEmpty)
+    #expect(Paths.ancestors(of: "/").isEmpty)
+}

@@ -24,13 +24,14 @@ import Testing
 
     private func validate(
         _ paths: [String], inventories: [String] = [], environment: [String: String] = [:],
-        requirementsInImage: Bool = false, index: ImageIndex? = nil
+        requirementsInImage: Bool = false, index: ImageIndex? = nil, threads: Int? = nil
     ) throws -> ValidationReport {
         var request = ValidationRequest(
             paths: paths, inventories: inventories, workspace: root.path, currentDirectory: root.path,
             environment: environment)
         request.requirementsInImage = requirementsInImage
         request.index = index
+        request.checkerThreads = threads
         return try PlaybookValidator().validate(request)
     }
 
@@ -55,10 +56,7 @@ import Testing
         var reports: [[String]] = []
         for paths in [["setup.yml", "fresh.yml"], ["fresh.yml", "setup.yml"]] {
             for threads in [1, 2] {
-                var request = ValidationRequest(
-                    paths: paths, inventories: ["hosts.ini"], workspace: root.path, currentDirectory: root.path)
-                request.checkerThreads = threads
-                reports.append(findings(try PlaybookValidator().validate(request)))
+                reports.append(findings(try validate(paths, inventories: ["hosts.ini"], threads: threads)))
             }
         }
         #expect(reports[0] == ["fresh.yml:1:10 hosts-no-match"], "\(reports[0])")
@@ -346,10 +344,7 @@ import Testing
                 "- hosts: all\n  roles: [app]\n  handlers:\n    - name: reload nginx\n      ansible.builtin.debug:\n",
         ])
         for threads in [1, 2] {
-            var request = ValidationRequest(
-                paths: ["c.yml", "b.yml", "a.yml"], workspace: root.path, currentDirectory: root.path)
-            request.checkerThreads = threads
-            let report = try PlaybookValidator().validate(request)
+            let report = try validate(["c.yml", "b.yml", "a.yml"], threads: threads)
             #expect(findings(report) == ["roles/app/tasks/main.yml:2:11 notify-no-handler"], "\(findings(report))")
             #expect(
                 report.diagnostics.first?.message.hasSuffix("in the play at b.yml:1; the play has no handlers") == true)
@@ -385,10 +380,7 @@ import Testing
             """,
         ])
         for threads in [1, 2] {
-            var request = ValidationRequest(
-                paths: ["site.yml", "site.yml"], workspace: root.path, currentDirectory: root.path)
-            request.checkerThreads = threads
-            let report = try PlaybookValidator().validate(request)
+            let report = try validate(["site.yml", "site.yml"], threads: threads)
             #expect(findings(report) == ["roles/lone/tasks/main.yml:2:11 notify-no-handler"], "\(findings(report))")
         }
     }
