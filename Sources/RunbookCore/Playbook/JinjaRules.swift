@@ -7,9 +7,16 @@ extension PlaybookChecker {
     func checkJinjaOnce(_ node: YAMLNode, document: YAMLDocument, file: String, _ scanned: JinjaMemo) -> Bool {
         if case .scalar(let text, _) = node.kind, !mayHoldJinja(text) { return false }
         let position = node.line << 24 | node.column
-        if let known = scanned.holds[position] { return known }
+        if let known = scanned.holds[position] {
+            // Reported again (a repeat is dropped): a role expansion being recorded logs every finding.
+            if scanned.problems.contains(position) { checkJinja(node, document: document, file: file) }
+            return known
+        }
+        let before = diagnostics.count
         let holds = checkJinja(node, document: document, file: file)
         scanned.holds[position] = holds
+        // (Its findings are at nodes under this position, which no other position reports.)
+        if diagnostics.count != before { scanned.problems.insert(position) }
         return holds
     }
 
@@ -144,4 +151,6 @@ private func describeExtraText(_ scan: JinjaScan) -> String {
 /// Whether each task value of one file, by position, holds templates (see checkJinjaOnce).
 final class JinjaMemo {
     var holds: [Int: Bool] = [:]
+    /// Positions whose value had an unbalanced template.
+    var problems: Set<Int> = []
 }

@@ -32,13 +32,16 @@ struct CheckerSettings {
 }
 
 /// What the checkers of one run, on several threads, look up once for all: each file parsed, each
-/// path looked at, each plugin folder listed, each module name resolved against the index, whichever checker asks first (the
+/// path looked at, each plugin folder listed, each module name resolved against the index, each role
+/// expansion recorded, whichever checker asks first (the
 /// file system and the index do not change during a run, so which one does makes no difference).
 final class SharedLookups: Sendable {
     private let files = Locked([String: YAMLFile](minimumCapacity: 1024))
     private let kinds = Locked([String: Paths.Kind](minimumCapacity: 2048))
     private let listings = Locked<[String: [String]]>([:])
     private let modules = Locked<[String: (PlaybookChecker.ModuleResolution, [PlaybookChecker.ModuleFinding])]>([:])
+    /// The role expansions recorded by any checker (see RoleExpansion).
+    let expansions = SharedExpansions()
 
     /// A module name's resolution against the index, if a checker has worked it out (see
     /// DeepLookups.modules: it depends only on the name and the play's collections).
@@ -167,8 +170,12 @@ final class PlaybookChecker {
     var jinjaScanned: [String: JinjaMemo] = [:]
     var lastJinjaMemo: (file: String, memo: JinjaMemo)?
     /// Role expansions recorded for replay, and the one being recorded (see RoleExpansion).
+    /// (Kept here when the checker runs alone; in `settings.shared` when several do.)
     var roleExpansions: [RoleExpansionKey: [RoleExpansion]] = [:]
     var recordingExpansion: RoleExpansion?
+    /// Records of other checkers this one has replayed (their files and findings are then its own too),
+    /// held so that no other record takes the identity of one dropped from the shared table.
+    var replayedHere: [ObjectIdentifier: RoleExpansion] = [:]
     /// The requirements files found for each playbook folder, and the names a Molecule role goes by.
     var requirementFilesByFolder: [String: [(path: String, installed: Bool)]] = [:]
     var moleculeNames: [String: Set<String>] = [:]
@@ -223,6 +230,7 @@ final class PlaybookChecker {
 
     /// Records a finding unless the same one was already recorded.
     func report(_ diagnostic: Diagnostic) {
+        recordingExpansion?.events.append(.report(diagnostic))
         if seen.insert(diagnostic.key).inserted { diagnostics.append(diagnostic) }
     }
 
@@ -282,6 +290,7 @@ final class PlaybookChecker {
     /// The parsed file, with its load findings reported and its path listed as read.
     func use(_ path: String) -> YAMLFile {
         let file = load(path)
+        recordingExpansion?.events.append(.use(path))
         if used.insert(path).inserted {
             filesRead.append(display(path))
             file.diagnostics.forEach(report)

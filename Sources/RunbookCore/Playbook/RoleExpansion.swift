@@ -1,4 +1,12 @@
-/// A role checked once per checker and replayed in the other plays that use it the same way.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A role checked once per run and replayed in the other plays that use it the same way.
 ///
 /// A play's `roles:` entry expands the role, its `meta/main.yml` dependencies, their tasks and
 /// handlers: hundreds of task files in a large repository, used by play after play and playbook after
@@ -12,6 +20,11 @@
 /// one comes out the same). Only an outermost expansion is recorded: no role or tasks file around it
 /// (their stacks decide cycles), no `tasks_from`/`handlers_from` (reported at the reference), and no
 /// controller files written earlier in the playbook (a copy `src` may name one).
+///
+/// The checkers of a run on several threads share their records (see SharedLookups): a record also
+/// holds the files the expansion read and the findings it made, in order and repeats included, so a
+/// checker replaying another's record lists and reports what its own expansion would have. Each
+/// playbook's outcome is then the same whichever thread expanded the role first.
 struct RoleExpansionKey: Hashable {
     var folder: String
     var name: String
@@ -21,7 +34,7 @@ struct RoleExpansionKey: Hashable {
 
 /// What one expansion changed, in order where order matters. Insertions are logged as made (not as
 /// the difference of the sets before and after, which drops what was already there).
-final class RoleExpansion {
+final class RoleExpansion: @unchecked Sendable {  // not changed once recorded
     /// Each `visited` probe and whether it found the key new.
     var probes: [(key: String, new: Bool)] = []
     /// Handler names and `role : name` forms recorded, and groups an `add_host`/`group_by` creates.
@@ -32,6 +45,15 @@ final class RoleExpansion {
     var runtimeNames: [String] = []
     var runtimeNamesUnknown = false
     var facts: [FactTracker.Change] = []
+    /// Files used and findings reported while expanding, in order.
+    var events: [Event] = []
+    /// The checker that recorded it (which has used and reported every event already).
+    weak var recorder: PlaybookChecker?
+
+    enum Event {
+        case use(String)
+        case report(Diagnostic)
+    }
 }
 
 extension PlaybookChecker {
@@ -65,6 +87,15 @@ extension PlaybookChecker {
             if probe.new { added.insert(probe.key) }
         }
         state.visited.formUnion(added)
+        let firstHere = replayedHere.updateValue(expansion, forKey: ObjectIdentifier(expansion)) == nil
+        if expansion.recorder !== self, firstHere {
+            for event in expansion.events {
+                switch event {
+                case .use(let path): _ = use(path)
+                case .report(let diagnostic): report(diagnostic)
+                }
+            }
+        }
         state.handlers.formUnion(expansion.handlers)
         if expansion.handlersUnknown { state.handlersKnown = false }
         state.notifications += expansion.notifications
@@ -84,6 +115,7 @@ extension PlaybookChecker {
         let notifications = state.notifications.count
         let facts = self.facts.log.count
         let expansion = RoleExpansion()
+        expansion.recorder = self
         state.handlersKnown = true
         runtimeNamesUnknown = false
         recordingExpansion = expansion
@@ -96,10 +128,87 @@ extension PlaybookChecker {
         expansion.notifications = Array(state.notifications[notifications...])
         expansion.controllerFiles = Array(controllerFiles)
         expansion.facts = Array(self.facts.log[facts...])
-        // A role used in a few contexts (what the play visited before it) keeps a record for each.
-        var records = roleExpansions[key] ?? []
-        if records.count == 4 { records.removeFirst() }
-        records.append(expansion)
-        roleExpansions[key] = records
+        if let shared = settings.shared {
+            shared.expansions.keep(expansion, as: key)
+        } else {
+            roleExpansions[key] = RoleExpansion.adding(expansion, to: roleExpansions[key] ?? [])
+        }
+    }
+
+    /// Replays a recorded expansion under `key` that fits the play, or else expands the role with
+    /// `expand` and records it. With checkers on several threads, one that finds another recording the
+    /// same key waits for that record rather than expanding the role a second time alongside it.
+    func replayOrRecord(_ key: RoleExpansionKey, state: inout PlayState, _ expand: (inout PlayState) -> Void) {
+        guard let shared = settings.shared?.expansions else {
+            for done in roleExpansions[key] ?? [] where replay(done, state: &state) { return }
+            record(key, state: &state, expand)
+            return
+        }
+        while true {
+            let (records, kept) = shared.records(key)
+            for done in records where replay(done, state: &state) { return }
+            if shared.claim(key, seen: kept) { break }
+        }
+        record(key, state: &state, expand)
+    }
+}
+
+/// The role expansions the checkers of one run have recorded, and the keys being recorded now.
+final class SharedExpansions: @unchecked Sendable {  // guarded by `mutex`
+    private var records: [RoleExpansionKey: [RoleExpansion]] = [:]
+    /// How many records have been kept under each key (the table holds the last four).
+    private var kept: [RoleExpansionKey: Int] = [:]
+    private var recording: Set<RoleExpansionKey> = []
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let recorded = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init() {
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+        recorded.initialize(to: pthread_cond_t())
+        pthread_cond_init(recorded, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(recorded)
+        pthread_mutex_destroy(mutex)
+        recorded.deallocate()
+        mutex.deallocate()
+    }
+
+    /// The records under `key`, once no checker is recording one under it, and how many were kept.
+    func records(_ key: RoleExpansionKey) -> (records: [RoleExpansion], kept: Int) {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while recording.contains(key) { pthread_cond_wait(recorded, mutex) }
+        return (records[key] ?? [], kept[key] ?? 0)
+    }
+
+    /// Claims `key` for a checker about to record under it; false when another checker recorded or
+    /// began recording one since the caller saw `seen` kept (look again).
+    func claim(_ key: RoleExpansionKey, seen: Int) -> Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        guard !recording.contains(key), (kept[key] ?? 0) == seen else { return false }
+        recording.insert(key)
+        return true
+    }
+
+    /// Keeps a finished record and lets the checkers waiting for it look again.
+    func keep(_ expansion: RoleExpansion, as key: RoleExpansionKey) {
+        pthread_mutex_lock(mutex)
+        records[key] = RoleExpansion.adding(expansion, to: records[key] ?? [])
+        kept[key, default: 0] += 1
+        recording.remove(key)
+        pthread_cond_broadcast(recorded)
+        pthread_mutex_unlock(mutex)
+    }
+}
+
+extension RoleExpansion {
+    /// A role used in a few contexts (what the play visited before it) keeps a record for each, the
+    /// last four.
+    static func adding(_ expansion: RoleExpansion, to records: [RoleExpansion]) -> [RoleExpansion] {
+        (records.count == 4 ? Array(records.dropFirst()) : records) + [expansion]
     }
 }

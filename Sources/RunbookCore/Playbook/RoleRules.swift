@@ -278,8 +278,7 @@ extension PlaybookChecker {
             expandRole(role, link: link, tasksFrom: tasksFrom, handlersFrom: handlersFrom, scope: scope, state: &state)
             return
         }
-        for done in roleExpansions[memo] ?? [] where replay(done, state: &state) { return }
-        record(memo, state: &state) {
+        replayOrRecord(memo, state: &state) {
             expandRole(role, link: link, tasksFrom: tasksFrom, handlersFrom: handlersFrom, scope: scope, state: &$0)
         }
     }

@@ -384,4 +384,64 @@ import Testing
             #expect(findings(report) == ["roles/lone/tasks/main.yml:2:11 notify-no-handler"], "\(findings(report))")
         }
     }
+
+    /// Checkers on several threads share their role records: a checker that replays a role another
+    /// recorded still lists the role's files and reports its findings, so each playbook's outcome,
+    /// and the whole report, is the one a single checker gives.
+    @Test func aRoleRecordedByAnotherCheckerGivesItsFilesAndFindings() throws {
+        try write([
+            "roles/common/meta/main.yml": "dependencies: [base]\n",
+            "roles/base/tasks/main.yml": "- ansible.builtin.command: \"echo {{ x }\"\n",
+            "roles/common/tasks/main.yml": """
+            - ansible.builtin.include_tasks: extra.yml
+            - ansible.builtin.command: date
+              notify: restart
+            - ansible.builtin.debug: {msg: hi, msg: again}
+            """,
+            "roles/common/tasks/extra.yml": "- ansible.builtin.debug: {msg: \"{{ y\"}\n",
+            "roles/common/handlers/main.yml": "- name: restart\n  ansible.builtin.debug:\n",
+            "a.yml": "- hosts: all\n  roles: [common]\n",
+            "b.yml": "- hosts: all\n  roles: [common]\n",
+            // The role's files checked once (tasks_from: not recorded) before the play that records it.
+            "c.yml": """
+            - hosts: all
+              tasks:
+                - ansible.builtin.include_role: {name: common, tasks_from: main}
+                - ansible.builtin.include_role: {name: base}
+            - hosts: all
+              roles: [common]
+            """,
+        ])
+        func run(_ path: String, on checker: PlaybookChecker) -> (findings: [String], files: [String]) {
+            let before = (checker.diagnostics.count, checker.filesRead.count)
+            checker.checkPlaybook(root.appendingPathComponent(path).path)
+            let found = checker.diagnostics[before.0...].map {
+                "\($0.location.file):\($0.location.line):\($0.location.column) \($0.rule)"
+            }
+            return (found.sorted(), Array(checker.filesRead[before.1...]))
+        }
+        var settings = CheckerSettings(workspace: root.path, currentDirectory: root.path)
+        let alone = run("b.yml", on: PlaybookChecker(settings: settings))
+        #expect(alone.findings.count == 3, "\(alone.findings)")
+        #expect(alone.files.count == 6, "\(alone.files)")
+        settings.shared = SharedLookups()
+        let first = PlaybookChecker(settings: settings)
+        let second = PlaybookChecker(settings: settings)
+        #expect(run("a.yml", on: first).findings == alone.findings)
+        let replayed = run("b.yml", on: second)
+        #expect(replayed.findings == alone.findings)
+        #expect(replayed.files == alone.files)
+        // Replayed again by the same checker: nothing new, as for a role it expanded itself.
+        #expect(run("a.yml", on: second).files == ["a.yml"])
+        // A record made by a checker that had already scanned the role's templates still holds them.
+        settings.shared = SharedLookups()
+        #expect(run("c.yml", on: PlaybookChecker(settings: settings)).findings.count == 3)
+        #expect(run("b.yml", on: PlaybookChecker(settings: settings)).findings == alone.findings)
+        for threads in [2, 3] {
+            let report = try validate(["a.yml", "b.yml", "a.yml", "b.yml"], threads: threads)
+            let single = try validate(["a.yml", "b.yml", "a.yml", "b.yml"], threads: 1)
+            #expect(findings(report) == findings(single))
+            #expect(report.files == single.files)
+        }
+    }
 }
