@@ -31,57 +31,6 @@ struct CheckerSettings {
     var keepUntilExit = false
 }
 
-/// What the checkers of one run, on several threads, look up once for all: each file parsed, each
-/// path looked at, each plugin folder listed, each module name resolved against the index, each role
-/// expansion recorded, whichever checker asks first (the
-/// file system and the index do not change during a run, so which one does makes no difference).
-final class SharedLookups: Sendable {
-    private let files = Locked([String: YAMLFile](minimumCapacity: 1024))
-    private let kinds = Locked([String: Paths.Kind](minimumCapacity: 2048))
-    private let listings = Locked<[String: [String]]>([:])
-    private let modules = Locked<[String: (PlaybookChecker.ModuleResolution, [PlaybookChecker.ModuleFinding])]>([:])
-    /// The role expansions recorded by any checker (see RoleExpansion).
-    let expansions = SharedExpansions()
-
-    /// A module name's resolution against the index, if a checker has worked it out (see
-    /// DeepLookups.modules: it depends only on the name and the play's collections).
-    func module(_ key: String) -> (PlaybookChecker.ModuleResolution, [PlaybookChecker.ModuleFinding])? {
-        modules.withLock { $0[key] }
-    }
-
-    func setModule(_ key: String, _ outcome: (PlaybookChecker.ModuleResolution, [PlaybookChecker.ModuleFinding])) {
-        modules.withLock { $0[key] = outcome }
-    }
-
-    /// The file at `path`, made by `load` if no checker has loaded it yet. Two checkers asking at
-    /// once may both parse it; the first one stored is the one every checker gets.
-    func file(_ path: String, load: () -> YAMLFile) -> YAMLFile {
-        if let file = files.withLock({ $0[path] }) { return file }
-        let made = load()
-        return files.withLock { all in
-            if let stored = all[path] { return stored }
-            all[path] = made
-            return made
-        }
-    }
-
-    /// A folder's entries (empty when it cannot be read), listed once for the run.
-    func listing(_ folder: String) -> [String] {
-        if let names = listings.withLock({ $0[folder] }) { return names }
-        let names = RawFiles.listing(folder) ?? []
-        listings.withLock { $0[folder] = names }
-        return names
-    }
-
-    /// What is at `path`, looked at once for the run.
-    func kind(_ path: String) -> Paths.Kind {
-        if let kind = kinds.withLock({ $0[path] }) { return kind }
-        let kind = Paths.kind(path)
-        kinds.withLock { $0[path] = kind }
-        return kind
-    }
-}
-
 /// The plugins of the workspace's own plugin folders that a task may load.
 struct LocalPlugins {
     /// Module and action names (`library/`, `action_plugins/`); nil when a configured path may hold any.
@@ -176,6 +125,8 @@ final class PlaybookChecker {
     /// Records of other checkers this one has replayed (their files and findings are then its own too),
     /// held so that no other record takes the identity of one dropped from the shared table.
     var replayedHere: [ObjectIdentifier: RoleExpansion] = [:]
+    /// What the unit being checked has used and reported, when the checker serves a run's units.
+    var unit: UnitLog?
     /// The requirements files found for each playbook folder, and the names a Molecule role goes by.
     var requirementFilesByFolder: [String: [(path: String, installed: Bool)]] = [:]
     var moleculeNames: [String: Set<String>] = [:]
@@ -231,6 +182,7 @@ final class PlaybookChecker {
     /// Records a finding unless the same one was already recorded.
     func report(_ diagnostic: Diagnostic) {
         recordingExpansion?.events.append(.report(diagnostic))
+        unit?.report(diagnostic)
         if seen.insert(diagnostic.key).inserted { diagnostics.append(diagnostic) }
     }
 
@@ -291,8 +243,11 @@ final class PlaybookChecker {
     func use(_ path: String) -> YAMLFile {
         let file = load(path)
         recordingExpansion?.events.append(.use(path))
+        let firstInUnit = unit?.use(path, display: display) ?? false
         if used.insert(path).inserted {
             filesRead.append(display(path))
+            file.diagnostics.forEach(report)
+        } else if firstInUnit {
             file.diagnostics.forEach(report)
         }
         return file

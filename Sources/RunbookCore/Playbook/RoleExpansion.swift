@@ -87,8 +87,10 @@ extension PlaybookChecker {
             if probe.new { added.insert(probe.key) }
         }
         state.visited.formUnion(added)
+        // Its files and findings, for a checker that has not met them (the one that recorded it has);
+        // and within a run's units, for each unit that has not.
         let firstHere = replayedHere.updateValue(expansion, forKey: ObjectIdentifier(expansion)) == nil
-        if expansion.recorder !== self, firstHere {
+        if unit?.firstReplay(of: expansion) ?? (expansion.recorder !== self && firstHere) {
             for event in expansion.events {
                 switch event {
                 case .use(let path): _ = use(path)

@@ -145,8 +145,7 @@ public struct PlaybookValidator: Sendable {
         case findings([Diagnostic])
     }
 
-    /// A unit's findings and the files it used, as its checker recorded them (without what that
-    /// checker had already recorded for an earlier unit: the merge only ever needs a first sight).
+    /// A unit's findings and the files it used, each once (see UnitLog).
     struct UnitOutcome: Sendable {
         var diagnostics: [Diagnostic] = []
         var files: [String] = []
@@ -157,9 +156,11 @@ public struct PlaybookValidator: Sendable {
         max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
     }
 
-    /// Runs `unit` on `checker` and returns what it added.
+    /// Runs `unit` on `checker` and returns every file it used and finding it made.
     private static func run(_ unit: CheckUnit, on checker: PlaybookChecker) -> UnitOutcome {
-        let (diagnosticsBefore, filesBefore) = (checker.diagnostics.count, checker.filesRead.count)
+        let log = UnitLog()
+        checker.unit = log
+        defer { checker.unit = nil }
         switch unit {
         case .playbook(let path):
             checker.checkPlaybook(path)
@@ -169,9 +170,7 @@ public struct PlaybookValidator: Sendable {
         case .findings(let found):
             found.forEach(checker.report)
         }
-        return UnitOutcome(
-            diagnostics: Array(checker.diagnostics[diagnosticsBefore...]),
-            files: Array(checker.filesRead[filesBefore...]))
+        return UnitOutcome(diagnostics: log.diagnostics, files: log.files)
     }
 
     /// The units checked in order by one checker on this thread (its deep worker, if any, merged).
@@ -187,21 +186,15 @@ public struct PlaybookValidator: Sendable {
         return [outcome]
     }
 
-    /// The units checked by `threads` checkers at once, each taking the next unit not yet taken (so
-    /// each checker sees its units in increasing order, which the merge relies on).
+    /// The units checked by `threads` checkers at once (see UnitQueue for who takes which).
     private static func check(_ units: [CheckUnit], threads: Int, settings: CheckerSettings) -> [UnitOutcome] {
-        let next = Locked(0)
+        let queue = UnitQueue(count: units.count, takers: threads)
         let outcomes = Locked([UnitOutcome?](repeating: nil, count: units.count))
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+        DispatchQueue.concurrentPerform(iterations: threads) { taker in
             let checker = PlaybookChecker(settings: settings)
             if settings.keepUntilExit { UntilExit.keep(checker) }
             var mine: [(Int, UnitOutcome)] = []
-            while true {
-                let index = next.withLock { value in
-                    defer { value += 1 }
-                    return value
-                }
-                guard index < units.count else { break }
+            while let index = queue.next(for: taker) {
                 mine.append((index, run(units[index], on: checker)))
             }
             outcomes.withLock { all in
@@ -251,5 +244,37 @@ public struct PlaybookValidator: Sendable {
 
     private func display(_ path: String, _ request: ValidationRequest) -> String {
         Paths.display(path, from: request.currentDirectory)
+    }
+}
+
+/// Hands out a run's units to its checkers: each checker has its own stretch of consecutive units
+/// (a repository's playbooks are given or found together, and share roles and files) and takes them
+/// from the front; one whose stretch is done takes from the back of the stretch with most left. So
+/// checkers rarely work on the same repository at once (where one would wait for another's record
+/// of a role) until the end, and every unit is taken once.
+final class UnitQueue: Sendable {
+    private let stretches: Locked<[(front: Int, back: Int)]>
+
+    init(count: Int, takers: Int) {
+        let takers = max(1, takers)
+        stretches = Locked(
+            (0..<takers).map { taker in (count * taker / takers, count * (taker + 1) / takers) })
+    }
+
+    /// The next unit for `taker`, nil when none is left.
+    func next(for taker: Int) -> Int? {
+        stretches.withLock { stretches in
+            if stretches[taker].front < stretches[taker].back {
+                defer { stretches[taker].front += 1 }
+                return stretches[taker].front
+            }
+            guard
+                let fullest = stretches.indices.max(by: {
+                    stretches[$0].back - stretches[$0].front < stretches[$1].back - stretches[$1].front
+                }), stretches[fullest].front < stretches[fullest].back
+            else { return nil }
+            stretches[fullest].back -= 1
+            return stretches[fullest].back
+        }
     }
 }

@@ -437,11 +437,58 @@ import Testing
         settings.shared = SharedLookups()
         #expect(run("c.yml", on: PlaybookChecker(settings: settings)).findings.count == 3)
         #expect(run("b.yml", on: PlaybookChecker(settings: settings)).findings == alone.findings)
+        // As a unit of a run, a playbook's outcome is whole even on a checker that met the role before
+        // (checkers take units in any order; the merge keeps each first sight in the units' order).
+        let checker = PlaybookChecker(settings: settings)
+        for path in ["a.yml", "b.yml"] {
+            let log = UnitLog()
+            checker.unit = log
+            checker.checkPlaybook(root.appendingPathComponent(path).path)
+            checker.unit = nil
+            let found = log.diagnostics.map {
+                "\($0.location.file):\($0.location.line):\($0.location.column) \($0.rule)"
+            }
+            #expect(found.sorted() == alone.findings)
+            #expect(log.files == [path] + alone.files.dropFirst())
+        }
         for threads in [2, 3] {
             let report = try validate(["a.yml", "b.yml", "a.yml", "b.yml"], threads: threads)
             let single = try validate(["a.yml", "b.yml", "a.yml", "b.yml"], threads: 1)
             #expect(findings(report) == findings(single))
             #expect(report.files == single.files)
+        }
+    }
+}
+
+/// Who checks which unit of a run on several threads.
+@Suite struct UnitQueueTests {
+    /// Each taker starts on its own stretch of consecutive units, in order; one done takes from the
+    /// back of the fullest stretch; every unit is handed out exactly once.
+    @Test func everyUnitOnceEachTakerOnItsOwnStretchFirst() {
+        let queue = UnitQueue(count: 10, takers: 2)
+        #expect(queue.next(for: 0) == 0)
+        #expect(queue.next(for: 1) == 5)
+        #expect(queue.next(for: 0) == 1)
+        var taken = [0, 5, 1]
+        // Taker 1 empties its stretch (6...9), then takes from the back of taker 0's (4, 3, 2).
+        while let unit = queue.next(for: 1) { taken.append(unit) }
+        #expect(taken == [0, 5, 1, 6, 7, 8, 9, 4, 3, 2])
+        #expect(queue.next(for: 0) == nil)
+        for (count, takers) in [(0, 2), (1, 3), (7, 3), (100, 8), (5, 1)] {
+            let queue = UnitQueue(count: count, takers: takers)
+            var handed: [Int] = []
+            var taker = 0
+            var idle = 0
+            while idle < takers {
+                if let unit = queue.next(for: taker) {
+                    handed.append(unit)
+                    idle = 0
+                } else {
+                    idle += 1
+                }
+                taker = (taker + 1) % takers
+            }
+            #expect(handed.sorted() == Array(0..<count), "\(count) units, \(takers) takers")
         }
     }
 }
