@@ -153,4 +153,6 @@ final class JinjaMemo {
     var holds: [Int: Bool] = [:]
     /// Positions whose value had an unbalanced template.
     var problems: Set<Int> = []
+    /// The plugins each value's templates name (see checkTemplatePlugins).
+    var plugins: [Int: [(PlaybookChecker.TemplatePlugin, YAMLNode)]] = [:]
 }

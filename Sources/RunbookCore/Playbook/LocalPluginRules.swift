@@ -117,14 +117,22 @@ extension PlaybookChecker {
             }
         }
         if configs.contains(where: { $0.hasJinjaPluginPath }) { found.anyJinja = true }
-        var folders = [playbookFolder, settings.workspace]
+        found.add(folderPlugins(playbookFolder))
+        found.add(folderPlugins(settings.workspace))
         let rolesFolders =
             [playbookFolder + "/roles", settings.workspace + "/roles"] + configuredRolesPath(for: playbookFolder)
-        for rolesFolder in rolesFolders {
-            folders += listing(rolesFolder).map { rolesFolder + "/" + $0 }
-        }
-        for folder in folders { found.add(folderPlugins(folder)) }
+        for rolesFolder in rolesFolders { found.add(rolesFolderPlugins(rolesFolder)) }
         deep.localPluginsByPlaybookFolder[playbookFolder] = found
+        return found
+    }
+
+    /// The plugins of every role in a roles folder, worked out once per folder (the playbook folders
+    /// of a repository mostly share their roles folders).
+    private func rolesFolderPlugins(_ rolesFolder: String) -> LocalPlugins {
+        if let known = deep.rolesFolderPlugins[rolesFolder] { return known }
+        var found = LocalPlugins()
+        for role in listing(rolesFolder) { found.add(folderPlugins(rolesFolder + "/" + role)) }
+        deep.rolesFolderPlugins[rolesFolder] = found
         return found
     }
 

@@ -64,6 +64,7 @@ struct DeepLookups {
     var localPluginsByContext: [String: LocalPlugins] = [:]
     var localPluginsByPlaybookFolder: [String: LocalPlugins] = [:]
     var folderPlugins: [String: LocalPlugins] = [:]
+    var rolesFolderPlugins: [String: LocalPlugins] = [:]
     /// The playbook folder and role folders asked about last, with their module names: a task's
     /// folders are mostly the previous task's, found by comparing rather than hashing their paths.
     var lastBaseModules: (folder: String, modules: Set<String>?)?

@@ -110,7 +110,7 @@ extension PlaybookChecker {
                         $0.checkTemplatePlugins(pair.value, expression: expression, scope: $1)
                     }
                 } else {
-                    checkTemplatePlugins(pair.value, expression: expression, scope: scope)
+                    checkTemplatePlugins(pair.value, expression: expression, scope: scope, memo: scanned)
                 }
             }
         }

@@ -20,14 +20,37 @@ extension PlaybookChecker {
     }
 
     /// Checks the templates in `node` (a task's value); `expression` when the value is a bare
-    /// conditional (`when`, `changed_when`, `failed_when`, `until`).
-    func checkTemplatePlugins(_ node: YAMLNode, expression: Bool, scope: TaskScope) {
+    /// conditional (`when`, `changed_when`, `failed_when`, `until`). With `memo` (the file's, see
+    /// checkJinjaOnce), the plugins a value names are found once per position: a role's task checked
+    /// again in another play is not scanned, nor its text hashed, again.
+    func checkTemplatePlugins(_ node: YAMLNode, expression: Bool, scope: TaskScope, memo: JinjaMemo? = nil) {
         guard let index = settings.index else { return }
-        checkTemplatePlugins(node, expression: expression, scope: scope, index: index)
+        let uses: [(TemplatePlugin, YAMLNode)]
+        if let memo {
+            let position = node.line << 25 | node.column << 1 | (expression ? 1 : 0)
+            if let known = memo.plugins[position] {
+                uses = known
+            } else {
+                var found: [(TemplatePlugin, YAMLNode)] = []
+                collectTemplatePlugins(node, expression: expression, document: scope.document, into: &found)
+                memo.plugins[position] = found
+                uses = found
+            }
+        } else {
+            var found: [(TemplatePlugin, YAMLNode)] = []
+            collectTemplatePlugins(node, expression: expression, document: scope.document, into: &found)
+            uses = found
+        }
+        for (plugin, at) in uses {
+            checkTemplatePlugin(plugin, index: index, at: at, scope: scope)
+        }
     }
 
-    private func checkTemplatePlugins(_ node: YAMLNode, expression: Bool, scope: TaskScope, index: ImageIndex) {
-        switch scope.document.resolve(node).kind {
+    /// The plugins the templates under `node` name, each with the scalar that names it, in order.
+    private func collectTemplatePlugins(
+        _ node: YAMLNode, expression: Bool, document: YAMLDocument, into found: inout [(TemplatePlugin, YAMLNode)]
+    ) {
+        switch document.resolve(node).kind {
         case .scalar(let text, _):
             // Outside a bare expression, plugins are named only inside `{{ }}` or `{% %}`; and always by
             // `|` (filters), `is` (tests), `(` (lookups) or a `filter` statement.
@@ -40,13 +63,15 @@ extension PlaybookChecker {
                 plugins = pluginsNamed(in: text, expression: expression)
                 if expression { deep.expressionPlugins[text] = plugins } else { deep.templatePlugins[text] = plugins }
             }
-            for plugin in plugins {
-                checkTemplatePlugin(plugin, index: index, at: node, scope: scope)
-            }
+            for plugin in plugins { found.append((plugin, node)) }
         case .sequence(let items):
-            for item in items { checkTemplatePlugins(item, expression: expression, scope: scope, index: index) }
+            for item in items {
+                collectTemplatePlugins(item, expression: expression, document: document, into: &found)
+            }
         case .mapping(let pairs):
-            for pair in pairs { checkTemplatePlugins(pair.value, expression: false, scope: scope, index: index) }
+            for pair in pairs {
+                collectTemplatePlugins(pair.value, expression: false, document: document, into: &found)
+            }
         case .alias:
             break
         }
