@@ -123,9 +123,6 @@ final class PlaybookChecker {
     /// (Kept here when the checker runs alone; in `settings.shared` when several do.)
     var roleExpansions: [RoleExpansionKey: [RoleExpansion]] = [:]
     var recordingExpansion: RoleExpansion?
-    /// Records of other checkers this one has replayed (their files and findings are then its own too),
-    /// held so that no other record takes the identity of one dropped from the shared table.
-    var replayedHere: [ObjectIdentifier: RoleExpansion] = [:]
     /// What the unit being checked has used and reported, when the checker serves a run's units.
     var unit: UnitLog?
     /// The requirements files found for each playbook folder, and the names a Molecule role goes by.

@@ -47,8 +47,6 @@ final class RoleExpansion: @unchecked Sendable {  // not changed once recorded
     var facts: [FactTracker.Change] = []
     /// Files used and findings reported while expanding, in order.
     var events: [Event] = []
-    /// The checker that recorded it (which has used and reported every event already).
-    weak var recorder: PlaybookChecker?
 
     enum Event {
         case use(String)
@@ -87,10 +85,9 @@ extension PlaybookChecker {
             if probe.new { added.insert(probe.key) }
         }
         state.visited.formUnion(added)
-        // Its files and findings, for a checker that has not met them (the one that recorded it has);
-        // and within a run's units, for each unit that has not.
-        let firstHere = replayedHere.updateValue(expansion, forKey: ObjectIdentifier(expansion)) == nil
-        if unit?.firstReplay(of: expansion) ?? (expansion.recorder !== self && firstHere) {
+        // Its files and findings, once per unit of a run (outside one, a checker that met them already
+        // drops them as repeats).
+        if unit?.firstReplay(of: expansion) ?? true {
             for event in expansion.events {
                 switch event {
                 case .use(let path): _ = use(path)
@@ -117,7 +114,6 @@ extension PlaybookChecker {
         let notifications = state.notifications.count
         let facts = self.facts.log.count
         let expansion = RoleExpansion()
-        expansion.recorder = self
         state.handlersKnown = true
         runtimeNamesUnknown = false
         recordingExpansion = expansion

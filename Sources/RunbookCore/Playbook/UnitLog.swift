@@ -7,7 +7,8 @@ final class UnitLog {
     private(set) var files: [String] = []
     private var seen: Set<Diagnostic.Key> = []
     private var used: Set<String> = []
-    /// Role records replayed in this unit, held (see PlaybookChecker.replayedHere).
+    /// Role records replayed in this unit, held so that no other record takes the identity of one
+    /// dropped from the shared table.
     private var replayed: [ObjectIdentifier: RoleExpansion] = [:]
 
     func report(_ diagnostic: Diagnostic) {
