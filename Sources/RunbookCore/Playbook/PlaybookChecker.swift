@@ -119,9 +119,9 @@ final class PlaybookChecker {
     /// Per file, whether each task value already scanned for templates holds any (see checkJinjaOnce).
     var jinjaScanned: [String: JinjaMemo] = [:]
     var lastJinjaMemo: (file: String, memo: JinjaMemo)?
-    /// Role expansions recorded for replay, and the one being recorded (see RoleExpansion).
-    /// (Kept here when the checker runs alone; in `settings.shared` when several do.)
-    var roleExpansions: [RoleExpansionKey: [RoleExpansion]] = [:]
+    /// Role expansions recorded for replay (the run's, shared when several checkers run), and the one
+    /// being recorded (see RoleExpansion).
+    lazy var expansions = settings.shared?.expansions ?? RoleExpansions()
     var recordingExpansion: RoleExpansion?
     /// What the unit being checked has used and reported, when the checker serves a run's units.
     var unit: UnitLog?

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// A role checked once per run and replayed in the other plays that use it the same way.
 ///
 /// A play's `roles:` entry expands the role, its `meta/main.yml` dependencies, their tasks and
@@ -126,87 +118,57 @@ extension PlaybookChecker {
         expansion.notifications = Array(state.notifications[notifications...])
         expansion.controllerFiles = Array(controllerFiles)
         expansion.facts = Array(self.facts.log[facts...])
-        if let shared = settings.shared {
-            shared.expansions.keep(expansion, as: key)
-        } else {
-            roleExpansions[key] = RoleExpansion.adding(expansion, to: roleExpansions[key] ?? [])
-        }
+        expansions.keep(expansion, as: key)
     }
 
     /// Replays a recorded expansion under `key` that fits the play, or else expands the role with
     /// `expand` and records it. With checkers on several threads, one that finds another recording the
     /// same key waits for that record rather than expanding the role a second time alongside it.
     func replayOrRecord(_ key: RoleExpansionKey, state: inout PlayState, _ expand: (inout PlayState) -> Void) {
-        guard let shared = settings.shared?.expansions else {
-            for done in roleExpansions[key] ?? [] where replay(done, state: &state) { return }
-            record(key, state: &state, expand)
-            return
-        }
         while true {
-            let (records, kept) = shared.records(key)
+            let (records, kept) = expansions.records(key)
             for done in records where replay(done, state: &state) { return }
-            if shared.claim(key, seen: kept) { break }
+            if expansions.claim(key, seen: kept) { break }
         }
         record(key, state: &state, expand)
     }
 }
 
-/// The role expansions the checkers of one run have recorded, and the keys being recorded now.
-final class SharedExpansions: @unchecked Sendable {  // guarded by `mutex`
-    private var records: [RoleExpansionKey: [RoleExpansion]] = [:]
-    /// How many records have been kept under each key (the table holds the last four).
-    private var kept: [RoleExpansionKey: Int] = [:]
-    private var recording: Set<RoleExpansionKey> = []
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let recorded = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-
-    init() {
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-        recorded.initialize(to: pthread_cond_t())
-        pthread_cond_init(recorded, nil)
+/// The role expansions recorded in one run (by one checker, or shared by the checkers of several
+/// threads), and the keys being recorded now.
+final class RoleExpansions: Sendable {
+    private struct Table {
+        var records: [RoleExpansionKey: [RoleExpansion]] = [:]
+        /// How many records have been kept under each key (a role used in a few contexts, by what the
+        /// play visited before it, keeps a record for each: the last four).
+        var kept: [RoleExpansionKey: Int] = [:]
+        var recording: Set<RoleExpansionKey> = []
     }
 
-    deinit {
-        pthread_cond_destroy(recorded)
-        pthread_mutex_destroy(mutex)
-        recorded.deallocate()
-        mutex.deallocate()
-    }
+    private let table = Locked(Table())
 
     /// The records under `key`, once no checker is recording one under it, and how many were kept.
     func records(_ key: RoleExpansionKey) -> (records: [RoleExpansion], kept: Int) {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        while recording.contains(key) { pthread_cond_wait(recorded, mutex) }
-        return (records[key] ?? [], kept[key] ?? 0)
+        table.withLock(waitingUntil: { !$0.recording.contains(key) }) { ($0.records[key] ?? [], $0.kept[key] ?? 0) }
     }
 
     /// Claims `key` for a checker about to record under it; false when another checker recorded or
     /// began recording one since the caller saw `seen` kept (look again).
     func claim(_ key: RoleExpansionKey, seen: Int) -> Bool {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        guard !recording.contains(key), (kept[key] ?? 0) == seen else { return false }
-        recording.insert(key)
-        return true
+        table.withLock { table in
+            guard !table.recording.contains(key), (table.kept[key] ?? 0) == seen else { return false }
+            table.recording.insert(key)
+            return true
+        }
     }
 
     /// Keeps a finished record and lets the checkers waiting for it look again.
     func keep(_ expansion: RoleExpansion, as key: RoleExpansionKey) {
-        pthread_mutex_lock(mutex)
-        records[key] = RoleExpansion.adding(expansion, to: records[key] ?? [])
-        kept[key, default: 0] += 1
-        recording.remove(key)
-        pthread_cond_broadcast(recorded)
-        pthread_mutex_unlock(mutex)
-    }
-}
-
-extension RoleExpansion {
-    /// A role used in a few contexts (what the play visited before it) keeps a record for each, the
-    /// last four.
-    static func adding(_ expansion: RoleExpansion, to records: [RoleExpansion]) -> [RoleExpansion] {
-        (records.count == 4 ? Array(records.dropFirst()) : records) + [expansion]
+        table.withLockNotifying { table in
+            let records = table.records[key] ?? []
+            table.records[key] = (records.count == 4 ? Array(records.dropFirst()) : records) + [expansion]
+            table.kept[key, default: 0] += 1
+            table.recording.remove(key)
+        }
     }
 }

@@ -8,7 +8,7 @@ final class SharedLookups: Sendable {
     private let listings = Locked<[String: [String]]>([:])
     private let modules = Locked<[String: (PlaybookChecker.ModuleResolution, [PlaybookChecker.ModuleFinding])]>([:])
     /// The role expansions recorded by any checker (see RoleExpansion).
-    let expansions = SharedExpansions()
+    let expansions = RoleExpansions()
 
     /// A module name's resolution against the index, if a checker has worked it out (see
     /// DeepLookups.modules: it depends only on the name and the play's collections).
