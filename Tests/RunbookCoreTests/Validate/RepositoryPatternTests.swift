@@ -36,7 +36,11 @@ import Testing
     }
 
     private func findings(_ report: ValidationReport) -> [String] {
-        report.diagnostics.map { "\($0.location.file):\($0.location.line):\($0.location.column) \($0.rule)" }
+        findings(report.diagnostics)
+    }
+
+    private func findings(_ diagnostics: some Sequence<Diagnostic>) -> [String] {
+        diagnostics.map { "\($0.location.file):\($0.location.line):\($0.location.column) \($0.rule)" }
     }
 
     /// A playbook another imports is also checked on its own when given (or found) itself, as
@@ -415,10 +419,7 @@ import Testing
         func run(_ path: String, on checker: PlaybookChecker) -> (findings: [String], files: [String]) {
             let before = (checker.diagnostics.count, checker.filesRead.count)
             checker.checkPlaybook(root.appendingPathComponent(path).path)
-            let found = checker.diagnostics[before.0...].map {
-                "\($0.location.file):\($0.location.line):\($0.location.column) \($0.rule)"
-            }
-            return (found.sorted(), Array(checker.filesRead[before.1...]))
+            return (findings(checker.diagnostics[before.0...]).sorted(), Array(checker.filesRead[before.1...]))
         }
         var settings = CheckerSettings(workspace: root.path, currentDirectory: root.path)
         let alone = run("b.yml", on: PlaybookChecker(settings: settings))
@@ -445,15 +446,12 @@ import Testing
             checker.unit = log
             checker.checkPlaybook(root.appendingPathComponent(path).path)
             checker.unit = nil
-            let found = log.diagnostics.map {
-                "\($0.location.file):\($0.location.line):\($0.location.column) \($0.rule)"
-            }
-            #expect(found.sorted() == alone.findings)
+            #expect(findings(log.diagnostics).sorted() == alone.findings)
             #expect(log.files == [path] + alone.files.dropFirst())
         }
+        let single = try validate(["a.yml", "b.yml", "a.yml", "b.yml"], threads: 1)
         for threads in [2, 3] {
             let report = try validate(["a.yml", "b.yml", "a.yml", "b.yml"], threads: threads)
-            let single = try validate(["a.yml", "b.yml", "a.yml", "b.yml"], threads: 1)
             #expect(findings(report) == findings(single))
             #expect(report.files == single.files)
         }
