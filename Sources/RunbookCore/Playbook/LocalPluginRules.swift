@@ -141,8 +141,9 @@ extension PlaybookChecker {
     private func folderPlugins(_ folder: String) -> LocalPlugins {
         if let known = deep.folderPlugins[folder] { return known }
         var found = LocalPlugins()
-        // One listing of the folder answers which plugin folders it has (a role rarely has any).
-        let entries = Set(listing(folder))
+        // One listing of the folder answers which plugin folders it has (a role rarely has any); a
+        // role folder has a handful of entries, searched in place rather than hashed into a set.
+        let entries = listing(folder)
         for kind in ["library", "action_plugins"] where entries.contains(kind) {
             found.modules?.formUnion(Self.moduleNames(listing(folder + "/" + kind)))
         }

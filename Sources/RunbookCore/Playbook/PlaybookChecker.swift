@@ -69,9 +69,6 @@ struct DeepLookups {
     /// folders are mostly the previous task's, found by comparing rather than hashing their paths.
     var lastBaseModules: (folder: String, modules: Set<String>?)?
     var recentFolderModules: [(folder: String, modules: Set<String>?)] = []
-    /// The plugins a value's templates name, by value: a text with templates, and a bare expression.
-    var templatePlugins: [String: [PlaybookChecker.TemplatePlugin]] = [:]
-    var expressionPlugins: [String: [PlaybookChecker.TemplatePlugin]] = [:]
     /// The plugins found in the index (directly or through its routing): never a finding.
     var knownPlugins: Set<PlaybookChecker.TemplatePlugin> = []
     /// The index's filter, test and lookup names as sets.

@@ -56,14 +56,9 @@ extension PlaybookChecker {
             // `|` (filters), `is` (tests), `(` (lookups) or a `filter` statement.
             if !expression && !text.containsByte(UInt8(ascii: "{")) { return }
             if !Self.mayNamePlugins(text) { return }
-            let plugins: [TemplatePlugin]
-            if let known = expression ? deep.expressionPlugins[text] : deep.templatePlugins[text] {
-                plugins = known
-            } else {
-                plugins = pluginsNamed(in: text, expression: expression)
-                if expression { deep.expressionPlugins[text] = plugins } else { deep.templatePlugins[text] = plugins }
-            }
-            for plugin in plugins { found.append((plugin, node)) }
+            // Found anew for each text (the position memo above spares a value checked again): finding
+            // them costs about what hashing the text into a table of texts seen did, and keeps no table.
+            for plugin in pluginsNamed(in: text, expression: expression) { found.append((plugin, node)) }
         case .sequence(let items):
             for item in items {
                 collectTemplatePlugins(item, expression: expression, document: document, into: &found)
@@ -181,36 +176,57 @@ extension PlaybookChecker {
     /// The filters (`| name`, `{% filter name %}`), tests (`is [not] name`) and lookups
     /// (`lookup('name'`, `query(`, `q(`) named in one Jinja expression or statement.
     func templatePlugins(in body: String) -> [TemplatePlugin] {
-        var tokens = jinjaTokens(body)
-        // Whitespace control of a statement (`{%- filter upper %}`) is not part of it.
-        if let first = tokens.first, first == .symbol("-") || first == .symbol("+") { tokens.removeFirst() }
-        var found: [TemplatePlugin] = []
-        for (position, token) in tokens.enumerated() {
-            let next = position + 1 < tokens.count ? tokens[position + 1] : nil
-            let after = position + 2 < tokens.count ? tokens[position + 2] : nil
-            let previous = position > 0 ? tokens[position - 1] : nil
-            switch token {
-            case .symbol("|"):
-                if case .name(let name)? = next { found.append(TemplatePlugin(kind: .filter, name: name)) }
-            case .name("filter") where position == 0:
-                if case .name(let name)? = next { found.append(TemplatePlugin(kind: .filter, name: name)) }
-            case .name("is"):
-                if case .name("not")? = next, case .name(let name)? = after {
-                    found.append(TemplatePlugin(kind: .test, name: name))
-                } else if case .name(let name)? = next, name != "not" {
-                    found.append(TemplatePlugin(kind: .test, name: name))
-                }
-            case .name(let name) where ["lookup", "query", "q"].contains(name):
-                if case .symbol(".")? = previous { continue }
-                guard case .symbol("(")? = next, case .string(let plugin)? = after, !isTemplated(plugin) else {
+        var body = body
+        return body.withUTF8 { bytes in
+            let lexemes = jinjaLexemes(bytes)
+            // Whitespace control of a statement (`{%- filter upper %}`) is not part of it.
+            var first = 0
+            if let lead = lexemes.first,
+                lead.isSymbol(UInt8(ascii: "-"), in: bytes) || lead.isSymbol(UInt8(ascii: "+"), in: bytes)
+            {
+                first = 1
+            }
+            var found: [TemplatePlugin] = []
+            var position = first
+            while position < lexemes.count {
+                defer { position += 1 }
+                let lexeme = lexemes[position]
+                let next = position + 1 < lexemes.count ? lexemes[position + 1] : nil
+                let after = position + 2 < lexemes.count ? lexemes[position + 2] : nil
+                switch lexeme.kind {
+                case .symbol where lexeme.isSymbol(UInt8(ascii: "|"), in: bytes):
+                    if let next, next.kind == .name {
+                        found.append(TemplatePlugin(kind: .filter, name: next.text(bytes)))
+                    }
+                case .name where position == first && lexeme.isName("filter", in: bytes):
+                    if let next, next.kind == .name {
+                        found.append(TemplatePlugin(kind: .filter, name: next.text(bytes)))
+                    }
+                case .name where lexeme.isName("is", in: bytes):
+                    guard let next, next.kind == .name else { continue }
+                    if next.isName("not", in: bytes) {
+                        if let after, after.kind == .name {
+                            found.append(TemplatePlugin(kind: .test, name: after.text(bytes)))
+                        }
+                    } else {
+                        found.append(TemplatePlugin(kind: .test, name: next.text(bytes)))
+                    }
+                case .name
+                where lexeme.isName("lookup", in: bytes) || lexeme.isName("query", in: bytes)
+                    || lexeme.isName("q", in: bytes):
+                    if position > first, lexemes[position - 1].isSymbol(UInt8(ascii: "."), in: bytes) { continue }
+                    guard let next, next.isSymbol(UInt8(ascii: "("), in: bytes), let after, after.kind == .string else {
+                        continue
+                    }
+                    let plugin = after.text(bytes)
+                    if isTemplated(plugin) { continue }
+                    found.append(TemplatePlugin(kind: .lookup, name: plugin))
+                default:
                     continue
                 }
-                found.append(TemplatePlugin(kind: .lookup, name: plugin))
-            default:
-                continue
             }
+            return found
         }
-        return found
     }
 }
 
@@ -224,9 +240,58 @@ enum JinjaToken: Equatable {
 /// Splits a Jinja expression into names (dots joining identifiers: `ns.coll.name`), string literals
 /// and one-character symbols; numbers and whitespace are dropped.
 func jinjaTokens(_ body: String) -> [JinjaToken] {
-    // Over UTF-8 bytes: every delimiter, name and quote is ASCII; other text is copied as it is.
-    var tokens: [JinjaToken] = []
-    let bytes = Array(body.utf8)
+    var body = body
+    return body.withUTF8 { bytes in
+        jinjaLexemes(bytes).map { lexeme in
+            switch lexeme.kind {
+            case .name: .name(lexeme.text(bytes))
+            case .string: .string(lexeme.text(bytes))
+            case .symbol: .symbol(lexeme.text(bytes))
+            }
+        }
+    }
+}
+
+/// A token of a Jinja expression as a range of its UTF-8 bytes (see jinjaLexemes): text is made only
+/// for the tokens that name a plugin.
+struct JinjaLexeme {
+    enum Kind { case name, string, symbol }
+    var kind: Kind
+    /// The token's bytes; a string literal's without its quotes (escapes still in).
+    var start: Int
+    var end: Int
+
+    func isSymbol(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        kind == .symbol && end == start + 1 && bytes[start] == byte
+    }
+
+    func isName(_ name: StaticString, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard kind == .name, end - start == name.utf8CodeUnitCount else { return false }
+        let wanted = name.utf8Start
+        for offset in 0..<(end - start) where bytes[start + offset] != wanted[offset] { return false }
+        return true
+    }
+
+    /// The token's text; a string literal's with each backslash escape reduced to its character.
+    func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard kind == .string else {
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
+        var text: [UInt8] = []
+        var index = start
+        while index < end {
+            if bytes[index] == UInt8(ascii: "\\"), index + 1 < end { index += 1 }
+            text.append(bytes[index])
+            index += 1
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+/// The tokens of a Jinja expression (see jinjaTokens) as byte ranges, without making their text.
+func jinjaLexemes(_ bytes: UnsafeBufferPointer<UInt8>) -> [JinjaLexeme] {
+    // Over UTF-8 bytes: every delimiter, name and quote is ASCII; other text is kept as it is.
+    var lexemes: [JinjaLexeme] = []
     var index = 0
     func isStart(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: "_") || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
@@ -235,24 +300,24 @@ func jinjaTokens(_ body: String) -> [JinjaToken] {
     while index < bytes.count {
         let byte = bytes[index]
         if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
-            var text: [UInt8] = []
             index += 1
+            let start = index
             while index < bytes.count, bytes[index] != byte {
                 if bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.count { index += 1 }
-                text.append(bytes[index])
                 index += 1
             }
+            lexemes.append(JinjaLexeme(kind: .string, start: start, end: min(index, bytes.count)))
             index += 1
-            tokens.append(.string(String(decoding: text, as: UTF8.self)))
         } else if isStart(byte) {
             let start = index
             var dots = 0
+            let afterBar = lexemes.last?.isSymbol(UInt8(ascii: "|"), in: bytes) ?? false
             index += 1
             while index < bytes.count {
                 if isStart(bytes[index]) || isDigit(bytes[index]) {
                     index += 1
                 } else if bytes[index] == UInt8(ascii: "."), index + 1 < bytes.count, isStart(bytes[index + 1]),
-                    dots < 2 || tokens.last == .symbol("|")
+                    dots < 2 || afterBar
                 {
                     dots += 1
                     index += 1
@@ -260,20 +325,22 @@ func jinjaTokens(_ body: String) -> [JinjaToken] {
                     break
                 }
             }
-            tokens.append(.name(String(decoding: bytes[start..<index], as: UTF8.self)))
+            lexemes.append(JinjaLexeme(kind: .name, start: start, end: index))
         } else if byte < 0x80 {
-            if !isDigit(byte) && ![0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D].contains(byte) {
-                tokens.append(.symbol(String(Unicode.Scalar(byte))))
+            if !isDigit(byte) && byte != 0x20 && !(0x09...0x0D).contains(byte) {
+                lexemes.append(JinjaLexeme(kind: .symbol, start: index, end: index + 1))
             }
             index += 1
         } else {
             // A non-ASCII character: skipped when it is whitespace, else a symbol of its own.
             var end = index + 1
             while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
-            let character = String(decoding: bytes[index..<end], as: UTF8.self)
-            if !(character.first?.isWhitespace ?? false) { tokens.append(.symbol(character)) }
+            let character = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
+            if !(character.first?.isWhitespace ?? false) {
+                lexemes.append(JinjaLexeme(kind: .symbol, start: index, end: end))
+            }
             index = end
         }
     }
-    return tokens
+    return lexemes
 }

@@ -418,6 +418,31 @@ import Testing
             ])
     }
 
+    @Test func templatePluginsAreFoundInEveryForm() {
+        let checker = PlaybookChecker(settings: CheckerSettings(workspace: "/w", currentDirectory: "/w"))
+        func named(_ body: String) -> [String] {
+            checker.templatePlugins(in: body).map { "\($0.kind.rawValue) \($0.name)" }
+        }
+        // Dotted names run on after `|`; a string's escapes are not its end.
+        #expect(
+            named("x | ns.coll.a.b | default('q(\\'no\\')') is not ns.coll.t") == [
+                "filter ns.coll.a.b", "filter default", "test ns.coll.t",
+            ])
+        // A statement's whitespace control, then its `filter` keyword.
+        #expect(named("- filter upper") == ["filter upper"])
+        #expect(named("x - filter upper") == [])
+        // A method named lookup is not one; a lookup's name has its escapes reduced.
+        #expect(
+            named("x.lookup('a') + (x).lookup('b') + lookup('fi\\le') + q(\"env\") + query(name)") == [
+                "lookup file", "lookup env",
+            ])
+        // Templated lookup names and a bare `is not` name nothing; an unterminated string runs to the end.
+        #expect(named("lookup('{{ kind }}') is not") == [])
+        #expect(named("x is 'a' | lookup('unterminated") == ["filter lookup", "lookup unterminated"])
+        // Non-ASCII text is a symbol of its own (never part of a name); its spaces are skipped.
+        #expect(named("x\u{00A0}| to_json | é") == ["filter to_json"])
+    }
+
     @Test func collectionRolesAndPlaybooksAreJudgedByTheIndex() throws {
         let found = try findings(
             """
