@@ -36,13 +36,15 @@ let package = Package(
             name: "CCurlShim",
             linkerSettings: [.linkedLibrary("dl")]
         ),
-        // Process-wide settings the executable makes at start (malloc's heap growth step).
+        // Process-wide settings the executable makes at start (malloc's heap growth step), and the
+        // huge-page advice each checker thread asks for its heap.
         .target(name: "CProcessTuning"),
         .target(
             name: "RunbookCore",
             dependencies: [
                 "CYAML",
                 "CCurlShim",
+                "CProcessTuning",
                 "CSQLite",
                 "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
