@@ -40,8 +40,15 @@ struct AnsibleConfig: Sendable {
     /// Empty settings.
     init() {}
 
-    /// Reads `path` when it exists; a missing or unreadable file gives empty settings.
-    init(path: String) {
+    /// The folder `~` stands for when the caller has no environment of its own: `HOME`, as Python's
+    /// expanduser reads it, else the user's passwd entry; worked out once (a passwd lookup reads
+    /// /etc/nsswitch.conf and /etc/passwd again each time).
+    static let processHome: String =
+        ProcessInfo.processInfo.environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
+
+    /// Reads `path` when it exists; a missing or unreadable file gives empty settings. `~` in its
+    /// path lists is `home`.
+    init(path: String, home: String = AnsibleConfig.processHome) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
         let folder = Paths.parent(path)
         var section = ""
@@ -62,16 +69,16 @@ struct AnsibleConfig: Sendable {
             switch key {
             case "forks": forks = value
             case "library", "action_plugins":
-                moduleFolders += AnsibleConfig.pathList(value, relativeTo: folder)
+                moduleFolders += AnsibleConfig.pathList(value, relativeTo: folder, home: home)
                 moduleFoldersUnknown = moduleFoldersUnknown || value.contains("$")
             case "filter_plugins", "test_plugins", "lookup_plugins":
                 hasJinjaPluginPath = hasJinjaPluginPath || !value.isEmpty
             case "strategy", "strategy_plugins": strategy = strategy ?? "\(key) = \(value)"
-            case "roles_path": rolesPath = AnsibleConfig.pathList(value, relativeTo: folder)
-            case "callback_plugins": callbackPlugins = AnsibleConfig.pathList(value, relativeTo: folder)
+            case "roles_path": rolesPath = AnsibleConfig.pathList(value, relativeTo: folder, home: home)
+            case "callback_plugins": callbackPlugins = AnsibleConfig.pathList(value, relativeTo: folder, home: home)
             case "callbacks_enabled", "callback_whitelist": callbacksEnabled = AnsibleConfig.nameList(value)
             case "collections_path", "collections_paths":
-                collectionsPath = AnsibleConfig.pathList(value, relativeTo: folder)
+                collectionsPath = AnsibleConfig.pathList(value, relativeTo: folder, home: home)
             case "invalid_task_attribute_failed": invalidTaskAttributeFailed = AnsibleConfig.boolean(value)
             case "error_on_missing_handler": errorOnMissingHandler = AnsibleConfig.boolean(value)
             case "vault_password_file": vaultPasswordFile = value.isEmpty ? nil : value
@@ -94,12 +101,13 @@ struct AnsibleConfig: Sendable {
         value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    /// Splits a `:`-separated path list, expanding `~` and dropping entries with unset variables.
-    static func pathList(_ value: String, relativeTo folder: String) -> [String] {
+    /// Splits a `:`-separated path list, expanding `~` to `home` and dropping entries with unset
+    /// variables.
+    static func pathList(_ value: String, relativeTo folder: String, home: String = processHome) -> [String] {
         value.split(separator: ":").compactMap { entry in
             var path = String(entry).trimmingCharacters(in: .whitespaces)
             if path.isEmpty || path.contains("$") { return nil }
-            path = Paths.expandingTilde(path, home: FileManager.default.homeDirectoryForCurrentUser.path)
+            path = Paths.expandingTilde(path, home: home)
             return Paths.absolute(path, relativeTo: folder)
         }
     }

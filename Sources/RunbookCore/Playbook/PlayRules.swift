@@ -149,7 +149,7 @@ extension PlaybookChecker {
     /// Where Ansible looks for a play's vars file `name`, in order.
     private func varsFileCandidates(_ name: String, folder: String) -> [String] {
         if name.hasBytePrefix("~") || name.hasBytePrefix("/") {
-            return [Paths.normalize(Paths.expandingTilde(name, home: settings.environment["HOME"] ?? "/root"))]
+            return [Paths.normalize(Paths.expandingTilde(name, home: home))]
         }
         return (name.hasBytePrefix("vars/") ? [] : [Paths.absolute("vars/" + name, relativeTo: folder)])
             + [Paths.absolute(name, relativeTo: folder)]

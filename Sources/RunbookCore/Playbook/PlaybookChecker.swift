@@ -248,6 +248,9 @@ final class PlaybookChecker {
         return file
     }
 
+    /// The folder `~` stands for in the run's environment (Ansible expands it from `HOME`).
+    var home: String { settings.environment["HOME"] ?? "/root" }
+
     /// The `ansible.cfg` files that apply to a playbook in `folder`: the one beside it first (Ansible
     /// reads `./ansible.cfg` when run from there), then the nearest one above it inside the workspace
     /// (a project folder run from its own folder, with playbooks in subfolders), then the workspace's.
@@ -255,7 +258,7 @@ final class PlaybookChecker {
         var found: [AnsibleConfig] = []
         for configFolder in configFolders(for: folder) {
             let path = configFolder + "/ansible.cfg"
-            if configs[path] == nil { configs[path] = AnsibleConfig(path: path) }
+            if configs[path] == nil { configs[path] = AnsibleConfig(path: path, home: home) }
             if let config = configs[path] { found.append(config) }
         }
         return found
@@ -309,11 +312,10 @@ final class PlaybookChecker {
         let environment =
             settings.environment["ANSIBLE_COLLECTIONS_PATH"] ?? settings.environment["ANSIBLE_COLLECTIONS_PATHS"]
         if let environment {
-            roots += AnsibleConfig.pathList(environment, relativeTo: settings.currentDirectory)
+            roots += AnsibleConfig.pathList(environment, relativeTo: settings.currentDirectory, home: home)
         } else if let configured = configs(for: folder).lazy.compactMap(\.collectionsPath).first {
             roots += configured
         } else {
-            let home = settings.environment["HOME"] ?? "/root"
             roots += [home + "/.ansible/collections", "/usr/share/ansible/collections"]
         }
         return roots
@@ -324,12 +326,11 @@ final class PlaybookChecker {
     func configuredRolesPath(for folder: String) -> [String] {
         var paths: [String] = []
         if let env = settings.environment["ANSIBLE_ROLES_PATH"] {
-            paths += AnsibleConfig.pathList(env, relativeTo: settings.currentDirectory)
+            paths += AnsibleConfig.pathList(env, relativeTo: settings.currentDirectory, home: home)
         }
         for config in configs(for: folder).reversed() {
             paths += config.rolesPath
         }
-        let home = settings.environment["HOME"] ?? "/root"
         return paths + [home + "/.ansible/roles", "/usr/share/ansible/roles", "/etc/ansible/roles"]
     }
 }

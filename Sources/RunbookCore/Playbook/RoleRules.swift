@@ -191,7 +191,7 @@ extension PlaybookChecker {
     /// current folder, the workspace, and any folder above the playbook that holds an `ansible.cfg` (a
     /// project run from its own folder, as `roles: [../roles/web]` in a playbook one level down expects).
     private func roleFromRunFolder(_ name: String, playbookFolder: String) -> String? {
-        let path = Paths.expandingTilde(name, home: settings.environment["HOME"] ?? "/root")
+        let path = Paths.expandingTilde(name, home: home)
         if path.hasBytePrefix("/") { return nil }  // the search above has tried it
         let folders =
             [settings.currentDirectory, settings.workspace]

@@ -21,7 +21,8 @@ struct UserCallbacks: Sendable, Hashable {
             enabled = AnsibleConfig.nameList(names)
         }
         if let folders = environment["ANSIBLE_CALLBACK_PLUGINS"] {
-            paths = AnsibleConfig.pathList(folders, relativeTo: workspace)
+            paths = AnsibleConfig.pathList(
+                folders, relativeTo: workspace, home: environment["HOME"] ?? AnsibleConfig.processHome)
         }
     }
 }

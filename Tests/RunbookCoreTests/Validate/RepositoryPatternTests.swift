@@ -337,6 +337,20 @@ import Testing
         #expect(try validate(["project/plays/nested/site.yml"]).diagnostics.isEmpty)
     }
 
+    /// `~` in an `ansible.cfg` path list is the run's `HOME` (Ansible expands it with Python's
+    /// expanduser, which reads HOME), not the passwd entry of whoever runs runbook.
+    @Test func aConfiguredPathUnderTildeIsUnderTheRunsHome() throws {
+        try write([
+            "home/ci/shared-roles/web/tasks/main.yml": "- ansible.builtin.ping:\n",
+            "ansible.cfg": "[defaults]\nroles_path = ~/shared-roles\n",
+            "site.yml": "- hosts: all\n  roles:\n    - web\n",
+        ])
+        #expect(try validate(["site.yml"], environment: ["HOME": root.path + "/home/ci"]).diagnostics.isEmpty)
+        #expect(
+            try validate(["site.yml"], environment: ["HOME": root.path + "/home/other"]).diagnostics.map(\.rule)
+                == ["role-not-found"])
+    }
+
     /// A role's task file notifying a handler only some plays have: one finding, naming the first
     /// play (in the order of the paths) that lacks it, however many threads check them.
     @Test func aSharedRoleFileGetsOneMissingHandlerFindingNamingThePlay() throws {
