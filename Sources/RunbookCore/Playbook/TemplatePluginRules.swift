@@ -230,30 +230,9 @@ extension PlaybookChecker {
     }
 }
 
-/// A Jinja token, as far as plugin names need: a dotted name, a string literal, a symbol.
-enum JinjaToken: Equatable {
-    case name(String)
-    case string(String)
-    case symbol(String)
-}
-
-/// Splits a Jinja expression into names (dots joining identifiers: `ns.coll.name`), string literals
-/// and one-character symbols; numbers and whitespace are dropped.
-func jinjaTokens(_ body: String) -> [JinjaToken] {
-    var body = body
-    return body.withUTF8 { bytes in
-        jinjaLexemes(bytes).map { lexeme in
-            switch lexeme.kind {
-            case .name: .name(lexeme.text(bytes))
-            case .string: .string(lexeme.text(bytes))
-            case .symbol: .symbol(lexeme.text(bytes))
-            }
-        }
-    }
-}
-
-/// A token of a Jinja expression as a range of its UTF-8 bytes (see jinjaLexemes): text is made only
-/// for the tokens that name a plugin.
+/// A token of a Jinja expression, as far as plugin names need (a dotted name, a string literal, a
+/// symbol), as a range of its UTF-8 bytes (see jinjaLexemes): text is made only for the tokens that
+/// name a plugin.
 struct JinjaLexeme {
     enum Kind { case name, string, symbol }
     var kind: Kind
@@ -288,7 +267,8 @@ struct JinjaLexeme {
     }
 }
 
-/// The tokens of a Jinja expression (see jinjaTokens) as byte ranges, without making their text.
+/// Splits a Jinja expression into names (dots joining identifiers: `ns.coll.name`), string literals
+/// and one-character symbols, as byte ranges; numbers and whitespace are dropped.
 func jinjaLexemes(_ bytes: UnsafeBufferPointer<UInt8>) -> [JinjaLexeme] {
     // Over UTF-8 bytes: every delimiter, name and quote is ASCII; other text is kept as it is.
     var lexemes: [JinjaLexeme] = []
