@@ -54,7 +54,8 @@ public struct PlaybookValidator: Sendable {
             requirementsInImage: request.requirementsInImage, deepChecksInParallel: request.deepChecksInParallel)
         settings.requirementFiles = request.requirementFiles
         settings.keepUntilExit = request.keepUntilExit
-        let threads = min(units.count, request.checkerThreads ?? Self.automaticThreads)
+        // (One unit needs one thread: the processors are not counted, which reads the cgroup's CPU quota.)
+        let threads = units.count <= 1 ? 1 : min(units.count, request.checkerThreads ?? Self.automaticThreads)
         settings.shared = request.prefetched?.shared
         let outcomes: [UnitOutcome]
         if threads > 1 {
