@@ -25,20 +25,14 @@ extension PlaybookChecker {
     /// again in another play is not scanned, nor its text hashed, again.
     func checkTemplatePlugins(_ node: YAMLNode, expression: Bool, scope: TaskScope, memo: JinjaMemo? = nil) {
         guard let index = settings.index else { return }
+        let position = node.line << 25 | node.column << 1 | (expression ? 1 : 0)
         let uses: [(TemplatePlugin, YAMLNode)]
-        if let memo {
-            let position = node.line << 25 | node.column << 1 | (expression ? 1 : 0)
-            if let known = memo.plugins[position] {
-                uses = known
-            } else {
-                var found: [(TemplatePlugin, YAMLNode)] = []
-                collectTemplatePlugins(node, expression: expression, document: scope.document, into: &found)
-                memo.plugins[position] = found
-                uses = found
-            }
+        if let known = memo?.plugins[position] {
+            uses = known
         } else {
             var found: [(TemplatePlugin, YAMLNode)] = []
             collectTemplatePlugins(node, expression: expression, document: scope.document, into: &found)
+            memo?.plugins[position] = found
             uses = found
         }
         for (plugin, at) in uses {
