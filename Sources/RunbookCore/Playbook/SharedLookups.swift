@@ -20,31 +20,19 @@ final class SharedLookups: Sendable {
         modules.withLock { $0[key] = outcome }
     }
 
-    /// The file at `path`, made by `load` if no checker has loaded it yet. Two checkers asking at
-    /// once may both parse it; the first one stored is the one every checker gets.
+    /// The file at `path`, made by `load` if no checker has loaded it yet (two checkers asking at once
+    /// may both parse it; every checker gets the first one stored).
     func file(_ path: String, load: () -> YAMLFile) -> YAMLFile {
-        if let file = files.withLock({ $0[path] }) { return file }
-        let made = load()
-        return files.withLock { all in
-            if let stored = all[path] { return stored }
-            all[path] = made
-            return made
-        }
+        files.value(for: path, orMake: load)
     }
 
     /// A folder's entries (empty when it cannot be read), listed once for the run.
     func listing(_ folder: String) -> [String] {
-        if let names = listings.withLock({ $0[folder] }) { return names }
-        let names = RawFiles.listing(folder) ?? []
-        listings.withLock { $0[folder] = names }
-        return names
+        listings.value(for: folder) { RawFiles.listing(folder) ?? [] }
     }
 
     /// What is at `path`, looked at once for the run.
     func kind(_ path: String) -> Paths.Kind {
-        if let kind = kinds.withLock({ $0[path] }) { return kind }
-        let kind = Paths.kind(path)
-        kinds.withLock { $0[path] = kind }
-        return kind
+        kinds.value(for: path) { Paths.kind(path) }
     }
 }

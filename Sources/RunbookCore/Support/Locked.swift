@@ -61,3 +61,17 @@ final class Locked<Value>: @unchecked Sendable {
         return try body(&value)
     }
 }
+
+extension Locked {
+    /// The table's entry for `key`, made by `make` (outside the lock) when it has none yet. Two threads
+    /// asking at once may both make one; the first stored is the one every thread gets.
+    func value<Key: Hashable, Entry>(for key: Key, orMake make: () -> Entry) -> Entry where Value == [Key: Entry] {
+        if let known = withLock({ $0[key] }) { return known }
+        let made = make()
+        return withLock { table in
+            if let stored = table[key] { return stored }
+            table[key] = made
+            return made
+        }
+    }
+}
